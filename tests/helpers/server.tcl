@@ -150,6 +150,7 @@ proc ::harness::launch {spec} {
         if {$::valgrind && [dict get $spec name] ne "memcached"} {
             dict set srv valgrind_log [file join $dir valgrind.log]
             set argv [list valgrind --track-origins=yes --leak-check=full \
+                --errors-for-leak-kinds=definite --show-possibly-lost=no \
                 --log-file=[dict get $srv valgrind_log] {*}$argv]
         }
         dict set srv argv $argv
