@@ -27,15 +27,22 @@
 struct dict_type {
     /* Returns the key bytes of an entry stored in the table. */
     const char *(*entry_key)(const void *entry, size_t *klen);
+    /* Non-zero: keys hash with dict_hash_nocase and compare ASCII
+     * case-insensitively (command tables). Zero-initialised = exact keys. */
+    int nocase;
 };
 
 struct dict;
 
-/* Seeds the keyed hash (SipHash-1-3) for every table; call once at start. */
+/* Seeds the keyed hash (SipHash-1-3) for every table; call once at start,
+ * before any table holds entries (a table hashed with another seed breaks). */
 void dict_hash_seed(const uint8_t seed[16]);
 uint64_t dict_hash(const void *key, size_t len);
 /* Case-insensitive variant (for command-name tables). */
 uint64_t dict_hash_nocase(const void *key, size_t len);
+/* Plain SipHash-c-d with an explicit key (test vectors; not for tables). */
+uint64_t dict_siphash(const void *in, size_t len, const uint8_t key[16],
+                      int crounds, int drounds);
 
 struct dict *dict_create(const struct dict_type *type);
 /* Frees the table, not the entries. Sets *d to NULL. */
@@ -81,7 +88,9 @@ void dict_foreach(struct dict *d, dict_iter_fn *fn, void *priv);
 int dict_rehash_ms(struct dict *d, int ms);
 /* Starts a shrink if the table is much larger than its contents. */
 void dict_maybe_shrink(struct dict *d);
-/* Pauses/resumes incremental rehash steps (while a fork child snapshots). */
+/* Pauses/resumes incremental rehash steps and the start of new resizes (while
+ * a fork child snapshots). Process-wide. A table that gets nearly full (7/8)
+ * still grows, since correctness beats copy-on-write savings. */
 void dict_set_resize_allowed(int allowed);
 
 #endif
