@@ -56,7 +56,9 @@ int dict_is_rehashing(const struct dict *d);
 
 /* Lookup by key; NULL if absent. */
 void *dict_find(struct dict *d, const char *key, size_t klen);
-/* Adds an entry whose key is not present (the caller has checked). */
+/* Adds an entry whose key is not present (the caller has checked; debug
+ * builds abort on a duplicate). On x86-64/aarch64 the entry pointer must fit
+ * in 48 bits (the top 16 bits of a slot hold hash bits); aborts otherwise. */
 void dict_add(struct dict *d, void *entry);
 /* Replaces the stored pointer `old` (same key) by `new_entry`, e.g. after the
  * entry was reallocated. Returns 0, or -1 if `old` was not found. */
