@@ -1,0 +1,2 @@
+/* backend/info: STUB */
+#include "backend/info.h"

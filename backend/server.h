@@ -1,0 +1,169 @@
+/* backend/server: the node's global state (configuration values, counters,
+ * the event base) and the client structure. The event loop itself and the
+ * client I/O live in networking.c; this header is what command handlers
+ * need, and deliberately not more. */
+#ifndef SHOAL_SERVER_H
+#define SHOAL_SERVER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compat/cmd.h"
+#include "compat/resp.h"
+
+struct event_base;
+struct event;
+struct evconnlistener;
+struct db;
+struct entry;
+
+#define SHOAL_VERSION "7.0.15"        /* the Redis version whose behaviour we follow */
+#define SHOAL_SERVER_NAME "shoal"
+
+enum maxmemory_policy {
+    MAXMEMORY_NOEVICTION = 0,
+    MAXMEMORY_ALLKEYS_LRU,
+    MAXMEMORY_VOLATILE_LRU,
+    MAXMEMORY_ALLKEYS_LFU,
+    MAXMEMORY_VOLATILE_LFU,
+    MAXMEMORY_ALLKEYS_RANDOM,
+    MAXMEMORY_VOLATILE_RANDOM,
+    MAXMEMORY_VOLATILE_TTL,
+};
+
+/* Configuration values; backend/config.c holds the table that names them. */
+struct server_config {
+    long long port;
+    char *bind;
+    char *unixsocket;
+    long long unixsocketperm;
+    long long tcp_backlog;
+    long long tcp_keepalive;
+    long long timeout;
+    long long databases;
+    long long maxclients;
+    long long hz;
+    char *dir;
+    char *logfile;
+    char *loglevel;
+    char *pidfile;
+    char *requirepass;
+    long long maxmemory;
+    int maxmemory_policy;
+    long long maxmemory_samples;
+    long long maxmemory_eviction_tenacity;
+    long long lfu_log_factor;
+    long long lfu_decay_time;
+    long long active_expire_effort;
+    long long proto_max_bulk_len;
+    long long client_query_buffer_limit;
+    char *client_output_buffer_limit;   /* "normal <hard> <soft> <secs>" parsed into: */
+    long long obuf_hard, obuf_soft, obuf_soft_secs;
+    long long mc_port;
+    long long item_size_max;            /* memcached -I */
+    int daemonize;
+    int protected_mode;
+    int active_expire_enabled;          /* DEBUG SET-ACTIVE-EXPIRE */
+};
+
+struct server_stats {
+    long long numcommands;
+    long long numconnections;
+    long long rejected_conn;
+    long long expiredkeys;
+    long long evictedkeys;
+    long long keyspace_hits;
+    long long keyspace_misses;
+    long long net_input_bytes;
+    long long net_output_bytes;
+    long long total_error_replies;
+    long long client_qbuf_limit_disconnections;
+    long long client_obuf_limit_disconnections;
+    long long cmd_calls[CMD_ID__COUNT];
+    long long cmd_usec[CMD_ID__COUNT];
+    long long cmd_failed[CMD_ID__COUNT];
+    /* instantaneous ops/sec samples */
+    long long ops_sample_time, ops_sample_count;
+    long long ops_samples[16];
+    int ops_sample_idx;
+};
+
+struct server {
+    struct server_config cfg;
+    struct server_stats stat;
+    struct event_base *base;
+    struct evconnlistener *listeners[16];
+    int nlisteners;
+    struct event *cron_ev;
+    struct event *signal_evs[4];
+    int64_t now_ms;          /* cached at each event; what expiry compares */
+    uint32_t lruclock;       /* seconds, 24 bits */
+    int64_t start_ms;
+    long long dirty;         /* writes since start (persistence will reset it) */
+    uint64_t cas_counter;
+    uint64_t next_client_id;
+    int nclients;
+    struct client *clients;  /* all clients, a doubly linked list */
+    struct client *current;  /* the client whose command is running */
+    char *config_file;
+    char run_id[41];
+    int shutdown_asap;
+    int tcp_port_bound;
+    long long cronloops;
+    int loading;
+};
+
+extern struct server server;
+
+enum client_flag {
+    CLIENT_CLOSE_AFTER_REPLY = 1 << 0,
+    CLIENT_CLOSE_ASAP        = 1 << 1,
+    CLIENT_AUTHENTICATED     = 1 << 2,
+    CLIENT_WRITE_PENDING     = 1 << 3,
+    CLIENT_UNIX_SOCKET       = 1 << 4,
+    CLIENT_NO_REPLY          = 1 << 5,   /* replies suppressed (CLIENT REPLY OFF, later) */
+};
+
+struct arg {
+    const char *p;
+    size_t len;
+};
+
+struct client {
+    uint64_t id;
+    int fd;
+    int flags;
+    int resp;                   /* 2 or 3 */
+    struct db *db;
+    struct event *rev, *wev;
+    /* input */
+    char *qbuf;
+    size_t qlen, qpos, qcap;
+    size_t qbuf_peak;
+    struct resp_parser parser;
+    int argc;
+    struct arg *argv;
+    int argv_cap;
+    struct arg argv_small[RESP_ARGV_INITIAL];
+    const struct cmd_desc *cmd, *lastcmd;
+    /* output */
+    char *obuf;
+    size_t olen, opos, ocap;
+    int64_t obuf_soft_since_ms;
+    /* identity */
+    char *name;
+    char addr[64];
+    char laddr[64];
+    int64_t ctime_ms, last_ms;
+    struct client *prev, *next;
+};
+
+int server_init(void);
+void server_run(void);
+void server_shutdown(void);
+long long server_instantaneous_ops(void);
+
+/* The request's argument i. */
+static inline const struct arg *client_arg(const struct client *c, int i) { return &c->argv[i]; }
+
+#endif
