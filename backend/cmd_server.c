@@ -28,7 +28,6 @@ void cmd_config_help(struct client *c) { reply_error(c, "not implemented yet"); 
 void cmd_command(struct client *c) { reply_error(c, "not implemented yet"); }
 void cmd_time(struct client *c) { reply_error(c, "not implemented yet"); }
 void cmd_shutdown(struct client *c) { reply_error(c, "not implemented yet"); }
-void cmd_debug(struct client *c) { reply_error(c, "not implemented yet"); }
 void cmd_object_encoding(struct client *c) { reply_error(c, "not implemented yet"); }
 void cmd_object_refcount(struct client *c) { reply_error(c, "not implemented yet"); }
 void cmd_object_idletime(struct client *c) { reply_error(c, "not implemented yet"); }
