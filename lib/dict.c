@@ -23,6 +23,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/mem.h"
+
 #define DICT_MIN_SLOTS 16
 #define DICT_STEP_ENTRIES 4       /* entries moved by each find/add/delete */
 #define DICT_STEP_EMPTY 10        /* empty slots visited per entry of budget */
@@ -243,7 +245,7 @@ static int entry_has_key(const struct dict *d, const void *entry,
 static struct dict_table table_make(size_t slots)
 {
     struct dict_table t = { .mask = slots - 1 };
-    t.slots = calloc(slots, sizeof(*t.slots));
+    t.slots = mem_calloc(slots * sizeof(*t.slots));
     if (t.slots == NULL)
         dict_die("cannot allocate a table of %zu slots", slots);
     return t;
@@ -341,7 +343,7 @@ static void rehash_start(struct dict *d, size_t slots)
 
 static void rehash_finish(struct dict *d)
 {
-    free(d->t[0].slots);
+    mem_free(d->t[0].slots);
     d->t[0] = d->t[1];
     memset(&d->t[1], 0, sizeof(d->t[1]));
     d->rehash_idx = 0;
@@ -395,7 +397,7 @@ static void dict_rebuild(struct dict *d, size_t slots)
             if (slot_live(s))
                 table_insert(&n, s, entry_hash(d, slot_entry(s)));
         }
-        free(t->slots);
+        mem_free(t->slots);
         memset(t, 0, sizeof(*t));
     }
     d->t[0] = n;
@@ -428,7 +430,7 @@ static struct dict_table *add_target(struct dict *d)
 struct dict *dict_create(const struct dict_type *type)
 {
     static atomic_uint_fast64_t created;
-    struct dict *d = calloc(1, sizeof(*d));
+    struct dict *d = mem_calloc(sizeof(*d));
     if (d == NULL)
         dict_die("cannot allocate a dict");
     d->type = type;
@@ -442,9 +444,9 @@ void dict_destroy(struct dict **dp)
 {
     if (dp == NULL || *dp == NULL)
         return;
-    free((*dp)->t[0].slots);
-    free((*dp)->t[1].slots);
-    free(*dp);
+    mem_free((*dp)->t[0].slots);
+    mem_free((*dp)->t[1].slots);
+    mem_free(*dp);
     *dp = NULL;
 }
 
@@ -548,7 +550,7 @@ void dict_empty(struct dict *d, void (*free_fn)(void *entry, void *priv), void *
         for (size_t i = 0; free_fn && i < table_slots(t); i++)
             if (slot_live(t->slots[i]))
                 free_fn(slot_entry(t->slots[i]), priv);
-        free(t->slots);
+        mem_free(t->slots);
         memset(t, 0, sizeof(*t));
     }
     d->t[0] = table_make(DICT_MIN_SLOTS);
