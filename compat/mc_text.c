@@ -17,6 +17,7 @@ void mc_limits_init(struct mc_limits *lim)
 {
     lim->line_max = MC_LINE_MAX_DEFAULT;
     lim->item_size_max = MC_ITEM_SIZE_MAX_DEFAULT;
+    lim->meta_new_flags = false;
 }
 
 /* try_read_command_ascii: with no '\n' in more than line_max bytes the

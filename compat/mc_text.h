@@ -53,6 +53,7 @@
 struct mc_limits {
     size_t line_max;        /* 2048: a longer line without '\n' closes */
     size_t item_size_max;   /* memcached -I, 1 MB: see mc_sem_item_size_ok */
+    bool meta_new_flags;    /* accept meta E and md x (1.6.18 rejects them) */
 };
 
 void mc_limits_init(struct mc_limits *lim);
