@@ -294,10 +294,14 @@ int config_load_file(const char *path, char *errbuf, size_t errlen)
             rc = -1;
             break;
         }
-        char *args[64];
+        /* tokens are unescaped back to back in line: copy them out NUL-ended */
+        char store[sizeof(line) + 64], *args[64];
+        size_t used = 0;
         for (int i = 0; i < n; i++) {
-            args[i] = line + spans[i].off;
+            args[i] = store + used;
+            memcpy(args[i], line + spans[i].off, spans[i].len);
             args[i][spans[i].len] = '\0';
+            used += spans[i].len + 1;
         }
         char value[4096];
         join_args(value, sizeof(value), args, 1, n);
