@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# bench/node-vs-redis.sh: shoal-server against Debian's redis-server, side by
+# side in one run, with redis-benchmark (the measurement the storage node
+# issue asks for). Prints a Markdown table of ops/s, CPU seconds per million
+# requests, and bytes per key after loading 1,000,000 keys.
+#
+#   bench/node-vs-redis.sh [--builddir DIR] [-n REQUESTS] [--rounds N] [--keys N]
+#
+# Servers run on 127.0.0.1 free ports and are stopped by PID at the end.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+builddir=$top/build
+requests=1000000
+rounds=1
+keys=1000000
+while [ $# -gt 0 ]; do
+  case $1 in
+    --builddir) builddir=$2; shift 2 ;;
+    -n) requests=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
+    --keys) keys=$2; shift 2 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+shoal=$builddir/backend/shoal-server
+[ -x "$shoal" ] || { echo "no $shoal: build first (./shoal.sh build)" >&2; exit 1; }
+work=$(mktemp -d /tmp/shoal-bench.XXXXXX)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+free_port() {
+  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+wait_port() {
+  for _ in $(seq 100); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.1; done
+  echo "server on port $1 did not start" >&2; exit 1
+}
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+
+rport=$(free_port); sport=$(free_port)
+redis-server --port "$rport" --bind 127.0.0.1 --save "" --appendonly no --dir "$work" \
+  --logfile "$work/redis.log" & pids+=($!); rpid=$!
+"$shoal" --port "$sport" --bind 127.0.0.1 --dir "$work" --logfile "$work/shoal.log" & pids+=($!); spid=$!
+wait_port "$rport"; wait_port "$sport"
+
+# run PORT PID PIPELINE -> "ops_set ops_get cpu_s_per_M"
+run() {
+  local port=$1 pid=$2 pipe=$3 before after out
+  before=$(cpu_ticks "$pid")
+  out=$(redis-benchmark -p "$port" -t set,get -n "$requests" -r 100000 -c 50 -P "$pipe" -q 2>/dev/null | tr '\r' '\n')
+  after=$(cpu_ticks "$pid")
+  local set get
+  set=$(echo "$out" | awk '/^SET:/ {print $2}' | tail -1)
+  get=$(echo "$out" | awk '/^GET:/ {print $2}' | tail -1)
+  local cpu
+  cpu=$(awk -v t=$((after - before)) -v hz="$hz" -v n=$((requests * 2)) 'BEGIN {printf "%.2f", t / hz / (n / 1e6)}')
+  echo "$set $get $cpu"
+}
+
+echo "| pipeline | server | SET ops/s | GET ops/s | CPU s per 1M requests |"
+echo "|---|---|---|---|---|"
+for pipe in 1 16; do
+  for r in $(seq "$rounds"); do
+    read -r rs rg rc < <(run "$rport" "$rpid" "$pipe")
+    read -r ss sg sc < <(run "$sport" "$spid" "$pipe")
+    echo "| $pipe | redis-server | $rs | $rg | $rc |"
+    echo "| $pipe | shoal-server | $ss | $sg | $sc |"
+    awk -v a="$ss" -v b="$rs" -v c="$sg" -v d="$rg" -v p="$pipe" \
+      'BEGIN {printf "| %s | ratio shoal/redis | %.2fx | %.2fx | |\n", p, a/b, c/d}'
+  done
+done
+
+# Memory per key: N keys "key:%012d" (16 bytes) with 32-byte values.
+gen=$work/load.txt
+/usr/bin/python3 - "$keys" "$gen" <<'PY'
+import sys
+n, path = int(sys.argv[1]), sys.argv[2]
+val = "v" * 32
+with open(path, "w") as f:
+    for i in range(n):
+        k = "key:%012d" % i
+        f.write("*3\r\n$3\r\nSET\r\n$16\r\n%s\r\n$32\r\n%s\r\n" % (k, val))
+PY
+mem() { redis-cli -p "$1" info memory | tr -d '\r' | awk -F: -v f="$2" '$1 == f {print $2}'; }
+echo
+echo "| server | keys | used_memory bytes/key | RSS bytes/key |"
+echo "|---|---|---|---|"
+for pair in "redis-server $rport $rpid" "shoal-server $sport $spid"; do
+  set -- $pair
+  redis-cli -p "$2" flushall >/dev/null
+  u0=$(mem "$2" used_memory); r0=$(awk '/VmRSS/ {print $2 * 1024}' "/proc/$3/status")
+  redis-cli -p "$2" --pipe < "$gen" >/dev/null
+  u1=$(mem "$2" used_memory); r1=$(awk '/VmRSS/ {print $2 * 1024}' "/proc/$3/status")
+  dbsize=$(redis-cli -p "$2" dbsize)
+  awk -v s="$1" -v n="$dbsize" -v u="$((u1 - u0))" -v r="$((r1 - r0))" \
+    'BEGIN {printf "| %s | %d | %.1f | %.1f |\n", s, n, u / n, r / n}'
+done
