@@ -76,6 +76,10 @@ static int apply_obuf_limit(char *errbuf, size_t errlen)
 static const struct option options[] = {
     {"port", OPT_INT, CFG(port), "6379", 0, 65535, OPT_IMMUTABLE, NULL, NULL,
      "TCP port for RESP (Redis) clients; 0 disables TCP"},
+    {"mc-port", OPT_INT, CFG(mc_port), "0", 0, 65535, OPT_IMMUTABLE, NULL, NULL,
+     "TCP port for Memcached (text and meta protocol) clients; 0 disables it"},
+    {"item-size-max", OPT_MEM, CFG(item_size_max), "1mb", 1024, 1024LL * 1024 * 1024, 0, NULL, NULL,
+     "largest Memcached item (memcached -I)"},
     {"bind", OPT_STR, CFG(bind), "127.0.0.1", 0, 0, OPT_IMMUTABLE, NULL, NULL,
      "space-separated addresses to listen on"},
     {"unixsocket", OPT_STR, CFG(unixsocket), "", 0, 0, OPT_IMMUTABLE, NULL, NULL,

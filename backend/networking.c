@@ -26,6 +26,7 @@
 #include "backend/reply.h"
 #include "backend/server.h"
 #include "backend/dispatch.h"
+#include "backend/mc.h"
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/mem.h"
@@ -65,12 +66,13 @@ static void fmt_peer(int fd, int local, int is_unix, char *buf, size_t size)
     snprintf(buf, size, "%s:%d", ip, port);
 }
 
-static struct client *client_create(int fd, int is_unix)
+static struct client *client_create(int fd, int is_unix, enum client_proto proto)
 {
     struct client *c = mem_calloc(sizeof(*c));
     c->id = ++server.next_client_id;
     c->fd = fd;
     c->resp = 2;
+    c->proto = proto;
     c->db = db_get(0);
     c->flags = is_unix ? CLIENT_UNIX_SOCKET : 0;
     if (server.cfg.requirepass == NULL || server.cfg.requirepass[0] == '\0') c->flags |= CLIENT_AUTHENTICATED;
@@ -109,6 +111,7 @@ void client_free(struct client *c)
     else server.clients = c->next;
     if (c->next) c->next->prev = c->prev;
     server.nclients--;
+    if (c->proto == PROTO_MC) mc_client_free(c);
     event_free(c->rev);
     event_free(c->wev);
     close(c->fd);
@@ -169,6 +172,9 @@ static void set_sock_opts(int fd)
     }
 }
 
+/* listener callback args: which protocol a listener speaks */
+static const int proto_resp = PROTO_RESP, proto_mc = PROTO_MC;
+
 static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen, void *arg)
 {
     int is_unix = sa->sa_family == AF_UNIX;
@@ -184,7 +190,7 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
     }
     evutil_make_socket_nonblocking(fd);
     if (!is_unix) set_sock_opts(fd);
-    struct client *c = client_create(fd, is_unix);
+    struct client *c = client_create(fd, is_unix, arg == &proto_mc ? PROTO_MC : PROTO_RESP);
     server.stat.numconnections++;
     log_debug("Accepted %s (id=%llu)", c->addr, (unsigned long long)c->id);
 }
@@ -195,7 +201,7 @@ static void accept_error_cb(struct evconnlistener *l, void *arg)
     log_warn("Accepting client connection: %s", evutil_socket_error_to_string(err));
 }
 
-static int listen_tcp(const char *addr, int port)
+static int listen_tcp(const char *addr, int port, const int *proto)
 {
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof(ss));
@@ -213,7 +219,7 @@ static int listen_tcp(const char *addr, int port)
         if (inet_pton(AF_INET, addr, &s->sin_addr) != 1) return -1;
         len = sizeof(*s);
     }
-    struct evconnlistener *l = evconnlistener_new_bind(server.base, accept_cb, NULL,
+    struct evconnlistener *l = evconnlistener_new_bind(server.base, accept_cb, (void *)proto,
         LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
         (int)server.cfg.tcp_backlog, (struct sockaddr *)&ss, (int)len);
     if (l == NULL) {
@@ -236,7 +242,7 @@ static int listen_unix(const char *path)
     }
     strcpy(sun.sun_path, path);
     unlink(path);
-    struct evconnlistener *l = evconnlistener_new_bind(server.base, accept_cb, NULL,
+    struct evconnlistener *l = evconnlistener_new_bind(server.base, accept_cb, (void *)&proto_resp,
         LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, (int)server.cfg.tcp_backlog,
         (struct sockaddr *)&sun, sizeof(sun));
     if (l == NULL) {
@@ -248,18 +254,24 @@ static int listen_unix(const char *path)
     return 0;
 }
 
+/* One listener per bind address for this port. */
+static int listen_port(long long port, const int *proto)
+{
+    char addrs[256];
+    snprintf(addrs, sizeof(addrs), "%s", server.cfg.bind ? server.cfg.bind : "127.0.0.1");
+    char *save = NULL;
+    for (char *a = strtok_r(addrs, " ", &save); a; a = strtok_r(NULL, " ", &save)) {
+        if (server.nlisteners >= 15) break;
+        if (a[0] == '-') a++;   /* "-::1": optional address, as redis.conf */
+        if (listen_tcp(a, (int)port, proto) < 0) return -1;
+    }
+    return 0;
+}
+
 int net_listen(void)
 {
-    if (server.cfg.port > 0) {
-        char addrs[256];
-        snprintf(addrs, sizeof(addrs), "%s", server.cfg.bind ? server.cfg.bind : "127.0.0.1");
-        char *save = NULL;
-        for (char *a = strtok_r(addrs, " ", &save); a; a = strtok_r(NULL, " ", &save)) {
-            if (server.nlisteners >= 15) break;
-            if (a[0] == '-') a++;   /* "-::1": optional address, as redis.conf */
-            if (listen_tcp(a, (int)server.cfg.port) < 0) return -1;
-        }
-    }
+    if (server.cfg.port > 0 && listen_port(server.cfg.port, &proto_resp) < 0) return -1;
+    if (server.cfg.mc_port > 0 && listen_port(server.cfg.mc_port, &proto_mc) < 0) return -1;
     if (server.cfg.unixsocket && server.cfg.unixsocket[0] && listen_unix(server.cfg.unixsocket) < 0) return -1;
     if (server.nlisteners == 0) {
         log_crit("Configured to not listen anywhere, exiting.");
@@ -368,6 +380,11 @@ static void give_back_argv(struct client *c)
 
 static void process_input(struct client *c)
 {
+    if (c->proto == PROTO_MC) {
+        mc_process_input(c);
+        if (c->qpos == c->qlen) c->qpos = c->qlen = 0;
+        return;
+    }
     struct resp_limits lim = {
         .max_bulk_len = server.cfg.proto_max_bulk_len,
         .max_multibulk_len = 2147483647LL,

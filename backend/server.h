@@ -124,6 +124,11 @@ enum client_flag {
     CLIENT_NO_REPLY          = 1 << 5,   /* replies suppressed (CLIENT REPLY OFF, later) */
 };
 
+enum client_proto {
+    PROTO_RESP = 0,     /* Redis clients on `port` */
+    PROTO_MC,           /* Memcached text/meta clients on `mc-port` */
+};
+
 struct arg {
     const char *p;
     size_t len;
@@ -134,6 +139,8 @@ struct client {
     int fd;
     int flags;
     int resp;                   /* 2 or 3 */
+    enum client_proto proto;
+    void *proto_state;          /* the codec's per-connection state (mc.c) */
     struct db *db;
     struct event *rev, *wev;
     /* input */
