@@ -17,10 +17,10 @@ static double rate(uint64_t n, double secs)
 static void text_latency(FILE *out, const struct hist *h)
 {
     if (hist_count(h) == 0) {
-        fprintf(out, "  (no successful replies)\n");
+        fprintf(out, "    (no successful replies)\n");
         return;
     }
-    fprintf(out, "  latency ms:");
+    fprintf(out, "    latency ms:");
     for (int i = 0; i < NPCTS; i++)
         fprintf(out, " %s %.3f", pct_names[i], (double)hist_percentile(h, pcts[i]) / 1e6);
     fprintf(out, " max %.3f mean %.3f\n", (double)hist_max(h) / 1e6, hist_mean(h) / 1e6);
@@ -32,12 +32,12 @@ void report_text(FILE *out, const struct bench_args *a, const char *target,
     const struct bench_stats *s = &r->st;
     uint64_t ops = s->cmd[0].ops + s->cmd[1].ops;
     fprintf(out, "====== %s: %s %s ======\n", bench_phase_name(r->phase), proto_name(a->proto), target);
-    fprintf(out, "  %llu requests completed in %.3f s, %u connections (%u threads x %u), pipeline %u",
+    fprintf(out, "  %llu requests in %.3f s, %u connections (%u threads x %u), pipeline %u",
             (unsigned long long)ops, r->seconds, a->threads * a->clients, a->threads, a->clients,
             a->pipeline);
     if (a->rate > 0)
         fprintf(out, ", open loop at %.0f/s", a->rate);
-    fprintf(out, "\n  %.2f requests/s", rate(ops, r->seconds));
+    fprintf(out, "\n  all: %.2f requests/s\n", rate(ops, r->seconds));
     text_latency(out, s->lat_all);
     static const char *names[] = { "set", "get" };
     for (int i = 0; i < PROTO_NOPS; i++) {
