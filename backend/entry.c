@@ -114,7 +114,8 @@ static struct sstr *sstr_create(const char *val, size_t len, size_t cap)
     struct sstr *s = mem_alloc(sizeof(*s) + cap + 1);
     s->len = len;
     s->cap = mem_usable(s) - sizeof(*s) - 1;
-    if (len) memcpy(s->buf, val, len);
+    if (len && val) memcpy(s->buf, val, len);
+    else if (len) memset(s->buf, 0, len);
     s->buf[len] = '\0';
     return s;
 }
@@ -139,14 +140,21 @@ struct entry *entry_create_str(const char *key, size_t klen, const char *val, si
     long long iv;
     if (str_is_int(val, vlen, &iv))
         return entry_create_int(key, klen, iv, expire_ms, mc_flags, has_flags);
-    int enc = vlen <= EMBSTR_MAX ? ENC_EMBSTR : ENC_RAW;
+    return entry_create_str_enc(key, klen, val, vlen, expire_ms, mc_flags, has_flags, 0);
+}
+
+struct entry *entry_create_str_enc(const char *key, size_t klen, const char *val, size_t vlen,
+                                   int64_t expire_ms, uint32_t mc_flags, int has_flags, int raw)
+{
+    int enc = vlen <= EMBSTR_MAX && !raw ? ENC_EMBSTR : ENC_RAW;
     struct entry *e = entry_alloc(key, klen, expire_ms, mc_flags, has_flags,
                                   value_size(OBJ_STRING, enc, vlen));
     e->enc = (uint32_t)enc;
     uint8_t *v = value_field(e);
     if (enc == ENC_EMBSTR) {
         v += varint_put(v, vlen);
-        memcpy(v, val, vlen);
+        if (val) memcpy(v, val, vlen);
+        else memset(v, 0, vlen);
     } else {
         struct sstr *s = sstr_create(val, vlen, vlen);
         memcpy(v, &s, sizeof(s));

@@ -59,6 +59,11 @@ struct strval {
  * (and short), embedded when short, else in an sstr. */
 struct entry *entry_create_str(const char *key, size_t klen, const char *val, size_t vlen,
                                int64_t expire_ms, uint32_t mc_flags, int has_flags);
+/* The same without the integer encoding (Redis keeps INCRBYFLOAT results
+ * as strings): embedded when short unless raw is set, else an sstr of
+ * exactly vlen bytes. val NULL means vlen zero bytes (SETRANGE, SETBIT). */
+struct entry *entry_create_str_enc(const char *key, size_t klen, const char *val, size_t vlen,
+                                   int64_t expire_ms, uint32_t mc_flags, int has_flags, int raw);
 struct entry *entry_create_int(const char *key, size_t klen, long long v,
                                int64_t expire_ms, uint32_t mc_flags, int has_flags);
 /* Creates an entry holding a pointer value of another type. */
