@@ -132,3 +132,37 @@ start_server {tags {bench}} {
         assert_range [dict get $t ops_per_sec] 5400 6600
     }
 }
+
+tags {bench} {
+    test {bench/compare --quick: redis and the server under test, table, ratios, charts} {
+        set out [file join $::file_tmpdir compare]
+        set rc [catch {exec /usr/bin/python3 [file join $::srcdir bench compare] --quick \
+            --systems redis,shoal-server --bench [bench_binary] \
+            --shoal-server $::server_binary --redis-server $::oracle_redis --out $out 2>@1} text]
+        assert_equal $rc 0 $text
+        set md [read_file_bytes [file join $out results.md]]
+        # three workload tables and the memory table, each with both rows
+        assert_equal [llength [regexp -all -inline {\n\| redis-server \|} $md]] 4
+        assert_equal [llength [regexp -all -inline {\n\| shoal-server \(RESP\) \|} $md]] 4
+        # ratio cells ("1.02× redis"; the file is read as bytes, hence [^ ]+)
+        assert_equal [llength [regexp -all -inline {\| [0-9]+\.[0-9]+[^ ]+ redis \|} $md]] 4
+        assert {![string match {*errors!*} $md]}
+        foreach w {getset-p1 getset-p16 mget100 memory} {
+            set svg [read_file_bytes [file join $out $w.svg]]
+            assert_match {<svg xmlns=*</svg>*} $svg
+        }
+        # every number made it into results.json, none of them zero
+        set check {
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+for w in ("getset-p1", "getset-p16", "mget100"):
+    for s in ("redis", "shoal-server"):
+        x = r[w][s]
+        assert x["ops"] > 0 and 0 < x["p50"] <= x["p99"] and x["errors"] == 0, (w, s, x)
+for s in ("redis", "shoal-server"):
+    assert r["memory"][s]["bytes_per_key"] > 32, r["memory"][s]
+print("ok")
+}
+        exec /usr/bin/python3 -c $check [file join $out results.json]
+    } {ok}
+}
