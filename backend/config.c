@@ -143,6 +143,12 @@ static const struct option *find_option(const char *name)
 
 int config_exists(const char *name) { return find_option(name) != NULL; }
 
+int config_is_mutable(const char *name)
+{
+    const struct option *o = find_option(name);
+    return o != NULL && !(o->flags & OPT_IMMUTABLE);
+}
+
 static int parse_enum(const struct option *o, const char *value)
 {
     for (int i = 0; o->enum_names[i]; i++)

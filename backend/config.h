@@ -22,6 +22,8 @@ typedef void config_visit_fn(void *priv, const char *name, const char *value);
 void config_get(const char *pattern, size_t plen, config_visit_fn *fn, void *priv);
 /* Is this an option name (or alias)? */
 int config_exists(const char *name);
+/* Can CONFIG SET change it (known and not immutable)? */
+int config_is_mutable(const char *name);
 /* --help text: every option with its default and help line. */
 void config_print_help(FILE *out);
 /* Prints the effective configuration (for the log at start). */

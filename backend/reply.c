@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "backend/info.h"
 #include "backend/networking.h"
 #include "backend/server.h"
 #include "lib/log.h"
@@ -72,6 +73,7 @@ static void count_error(struct client *c)
 void reply_error(struct client *c, const char *msg)
 {
     count_error(c);
+    info_count_error(msg);
     if (msg[0] != '-') out_append(c, "-ERR ", 5);
     /* an error must stay on one line */
     size_t len = strlen(msg);
@@ -206,7 +208,7 @@ void reply_help(struct client *c, const char *cmdname, const char *const *lines)
     reply_simple(c, buf);
     for (long long i = 0; i < n; i++) reply_simple(c, lines[i]);
     reply_simple(c, "HELP");
-    reply_simple(c, "    Print this help.");
+    reply_simple(c, "    Prints this help.");
 }
 
 /* A deferred header reserves room for the longest possible one; setting it

@@ -14,6 +14,7 @@
 
 #include "backend/db.h"
 #include "backend/expire.h"
+#include "backend/info.h"
 #include "backend/networking.h"
 #include "lib/clock.h"
 #include "lib/dict.h"
@@ -57,6 +58,7 @@ static void cron_cb(evutil_socket_t fd, short what, void *arg)
     }
     clients_cron();
     update_ops_sample();
+    info_update_peak();
     if (server.shutdown_asap) {
         log_warn("Received shutdown request, scheduling shutdown...");
         event_base_loopbreak(server.base);
