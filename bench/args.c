@@ -4,6 +4,7 @@
  * value --help prints is the value a run uses. Accepted forms: --name value,
  * --name=value, -x value, -xvalue; flags take no value. */
 #include "bench/args.h"
+#include "bench/value.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -317,8 +318,9 @@ static int validate(struct bench_args *a, char *err, size_t errlen)
         snprintf(err, errlen, "key-prefix: at most %d bytes", PROTO_KEY_MAX - PROTO_KEY_DIGITS);
         return -1;
     }
-    if (a->verify && a->dmin < 24) {
-        snprintf(err, errlen, "--verify needs values of at least 24 bytes (-d 24 or more)");
+    if (a->verify && a->dmin < VALUE_MIN_LEN) {
+        snprintf(err, errlen, "--verify needs values of at least %d bytes (-d %d or more)",
+                 VALUE_MIN_LEN, VALUE_MIN_LEN);
         return -1;
     }
     if (a->tls && a->socket[0]) {

@@ -58,7 +58,7 @@ start_server {tags {bench}} {
 
     test {shoal-bench set, get, mixed with --verify: counts add up, no errors} {
         lassign [run_bench -p $port -n 5000 -c 4 -P 4 -r 1000 -t set,get,mixed \
-            --key-pattern sequential -d 24-200 --verify -q --json $json] rc out
+            --key-pattern sequential -d 28-200 --verify -q --json $json] rc out
         assert_equal $rc 0 $out
         set t [bench_report $json]
         assert_equal [llength $t] 3
@@ -104,7 +104,7 @@ start_server {tags {bench}} {
 
     test {shoal-bench --verify catches a value that is not what was written} {
         r set key:000000000001 garbage-garbage-garbage-garbage
-        r set key:000000000002 000000000003:0000000001:abc
+        r set key:000000000002 0000000003:00000001:000001c:
         lassign [run_bench -p $port -n 200 -c 1 -r 3 -t get --verify -q --json $json] rc out
         assert_equal $rc 1
         assert_match {*verify: key:000000000001: corrupted value*} $out
