@@ -37,6 +37,8 @@ proc pipeline {cmds} {
     return $out
 }
 
+proc expired_keys {} { get_info_field [r info stats] expired_keys }
+
 start_server {tags {expire}} {
     test {TTL counts down with the clock and the key expires} {
         r flushall
@@ -96,12 +98,15 @@ start_server {tags {expire}} {
     }
 
     test {EXPIRE with a time in the past deletes the key and returns 1} {
+        r config resetstat
         foreach cmd {{expire k 0} {expire k -10} {pexpire k 0} {expireat k 1}
                      {pexpireat k 1000} {expireat k -1}} {
             r set k v
             assert_equal [r {*}$cmd] 1 $cmd
             assert_equal [r exists k] 0 $cmd
         }
+        # a deletion, not an expiry, for INFO (as Redis)
+        assert_equal [expired_keys] 0
         # ... unless an option refuses it: GT against "no TTL"
         r set k v
         assert_equal [r expire k -1 gt] 0
@@ -164,19 +169,25 @@ start_server {tags {expire}} {
     test {Lazy expiry: with active expiry off, expired keys stay counted until read} {
         r flushall
         r debug set-active-expire 0
+        r config resetstat
         expire_populate 1000 lazy: 100
         r debug jump 1000
         # give the cron (hz 10) a few runs in which it must not expire them
         after 350
         assert_equal [r dbsize] 1000
+        assert_equal [expired_keys] 0
+        assert_match {*db0:keys=1000,expires=1000,*} [r info keyspace]
         for {set i 0} {$i < 500} {incr i} { assert_equal [r get lazy:$i] {} }
         assert_equal [r dbsize] 500
+        assert_equal [expired_keys] 500
+        assert_match {*db0:keys=500,expires=500,*} [r info keyspace]
         r debug set-active-expire 1
         r debug reset-clock
     }
 
     test {Active expiry removes expired keys without them being read} {
         r flushall
+        r config resetstat
         expire_populate 1000 gone: 100
         expire_populate 100 kept: {}
         expire_populate 100 later: 3600000
@@ -185,6 +196,8 @@ start_server {tags {expire}} {
         wait_for_condition 100 50 {[r dbsize] == 200} else {
             fail "active expiry left [r dbsize] keys"
         }
+        assert_equal [expired_keys] 1000
+        assert_match {*db0:keys=200,expires=100,*} [r info keyspace]
         assert_equal [llength [r keys kept:*]] 100
         assert_equal [llength [r keys later:*]] 100
         r debug reset-clock

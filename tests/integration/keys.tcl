@@ -236,6 +236,45 @@ start_server {tags {keys}} {
             } { assert_same $cmd }
         }
 
+        test {Keyspace hits and misses count as in redis (which lookup each uses)} {
+            set stats {keyspace_hits|keyspace_misses|expired_keys}
+            foreach c {r oracle} { $c flushall; $c set a 1; $c set b 2; $c config resetstat }
+            foreach cmd {
+                {exists a nokey a} {touch a nokey} {type a} {type nokey}
+                {ttl a} {pttl nokey} {expiretime a} {pexpiretime nokey}
+                {del a nokey} {set a 1} {unlink nokey} {expire a 100} {expire nokey 1}
+                {persist a} {persist nokey} {rename a c} {rename nokey x}
+                {renamenx c b} {copy b d} {copy nokey x} {copy b d replace}
+                {move d 1} {move nokey 1} {keys *} {randomkey} {dbsize}
+                {scan 0 count 100} {scan 0 type string count 100}
+                {scan 0 match b type string count 100}
+            } { catch {r {*}$cmd}; catch {oracle {*}$cmd} }
+            set mine {}
+            set theirs {}
+            foreach line [split [r info stats] "\r\n"] {
+                if {[regexp "^($stats):" $line]} { lappend mine $line }
+            }
+            foreach line [split [oracle info stats] "\r\n"] {
+                if {[regexp "^($stats):" $line]} { lappend theirs $line }
+            }
+            assert_equal [llength $mine] 3
+            assert_equal $mine $theirs
+        }
+
+        test {INFO keyspace (keys, expires) follows the key commands as in redis} {
+            foreach cmd {
+                {flushall} {set a 1} {set b 2} {set c 3} {expire a 1000}
+                {pexpireat b 4102444800000} {rename a a2} {copy a2 a3}
+                {copy b b2 db 1} {move c 1} {expire c 100} {select 1}
+                {expire c 100} {rename c c2} {persist b2} {select 0}
+                {persist a3} {expire a2 100 xx} {renamenx a2 b} {rename b a2}
+                {copy a2 a3 replace} {del a2} {set x 1} {expire x -1}
+            } {
+                assert_same $cmd
+                assert_same {info keyspace} {^\$[0-9]+|avg_ttl=[0-9]+}
+            }
+        }
+
         test {Randomized key commands match redis} {
             # A small key space over two databases, so commands collide.
             # TTLs are absolute (EXPIREAT far in the future) or only their
@@ -301,6 +340,7 @@ start_server {tags {keys}} {
             }
             r select 0
             oracle select 0
+            assert_same {info keyspace} {^\$[0-9]+|avg_ttl=[0-9]+}
         }
     }
 }
