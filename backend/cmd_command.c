@@ -99,14 +99,15 @@ static void key_spec_flags(struct client *c, const struct cmd_desc *d)
     reply_status_set(c, f, 2, "");
 }
 
-/* One key spec from first/last/step, or none for keyless commands. */
+/* One key spec from first/last/step, or none for keyless commands (a set
+ * in RESP3, as Redis sends it; so are the subcommands). */
 static void reply_key_specs(struct client *c, const struct cmd_desc *d)
 {
     if (d->first_key <= 0) {
-        reply_array(c, 0);
+        reply_set(c, 0);
         return;
     }
-    reply_array(c, 1);
+    reply_set(c, 1);
     reply_map(c, 3);
     reply_bulk_cstr(c, "flags");
     key_spec_flags(c, d);
@@ -153,7 +154,7 @@ static void reply_command_info(struct client *c, const struct cmd_desc *d)
     reply_status_set(c, names, acl_categories(d, names), "@");
     reply_set(c, 0);   /* tips */
     reply_key_specs(c, d);
-    reply_array(c, count_subs(d));
+    reply_set(c, count_subs(d));
     for (int i = 0; i < CMD_ID__COUNT; i++)
         if (cmd_table[i].parent == (int)d->id) reply_command_info(c, &cmd_table[i]);
 }
@@ -181,7 +182,7 @@ static void command_info(struct client *c, int first)
     for (int i = first; i < c->argc; i++) {
         const struct cmd_desc *d = lookup_fullname(c->argv[i].p, c->argv[i].len);
         if (d) reply_command_info(c, d);
-        else reply_null_array(c);
+        else reply_null(c);
     }
 }
 

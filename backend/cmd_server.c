@@ -171,8 +171,12 @@ void cmd_auth(struct client *c)
 void cmd_select(struct client *c)
 {
     long long id;
-    if (util_str2ll(c->argv[1].p, c->argv[1].len, &id) < 0 || id < INT_MIN || id > INT_MAX) {
+    if (util_str2ll(c->argv[1].p, c->argv[1].len, &id) < 0) {
         reply_error(c, ERR_NOTINT);
+        return;
+    }
+    if (id < INT_MIN || id > INT_MAX) {
+        reply_errorf(c, "value is out of range, value must between %d and %d", INT_MIN, INT_MAX);
         return;
     }
     if (client_select_db(c, id) < 0) {
@@ -265,7 +269,7 @@ void cmd_shutdown(struct client *c)
         reply_error(c, "No shutdown in progress.");
         return;
     }
-    log_warn("User requested shutdown (client id=%llu addr=%s)", (unsigned long long)c->id, c->addr);
+    log_notice("SHUTDOWN requested by client id=%llu addr=%s", (unsigned long long)c->id, c->addr);
     server.shutdown_asap = 1;
     event_base_loopbreak(server.base);
 }
@@ -309,8 +313,8 @@ void cmd_object_idletime(struct client *c)
     struct entry *e = object_lookup_or_reply(c);
     if (e == NULL) return;
     if (evict_policy_is_lfu()) {
-        reply_error(c, "An LRU maxmemory policy is not selected, access time not tracked. Please note that "
-                       "when switching between policies at runtime LRU and LFU data will take some time to adjust.");
+        reply_error(c, "An LFU maxmemory policy is selected, idle time not tracked. Please note that when "
+                       "switching between policies at runtime LRU and LFU data will take some time to adjust.");
         return;
     }
     reply_int(c, evict_idle_ms(e) / 1000);

@@ -202,7 +202,7 @@ void reply_help(struct client *c, const char *cmdname, const char *const *lines)
 {
     long long n = 0;
     while (lines[n]) n++;
-    reply_array(c, n + 2);
+    reply_array(c, n + 3);   /* header, lines, HELP and its line */
     char buf[256];
     snprintf(buf, sizeof(buf), "%s <subcommand> [<arg> [value] [opt] ...]. Subcommands are:", cmdname);
     reply_simple(c, buf);
