@@ -19,6 +19,7 @@
 #include "backend/db.h"
 #include "backend/dispatch.h"
 #include "backend/entry.h"
+#include "backend/evict.h"
 #include "backend/reply.h"
 #include "backend/server.h"
 #include "lib/util.h"
@@ -60,9 +61,9 @@ static int arg_ll(struct client *c, int i, long long *v, const char *err)
     return -1;
 }
 
-/* Redis's string2ld, exactly: strtold over a NUL-terminated copy (so an
- * embedded NUL ends the number), no leading space, no NaN, no overflow to
- * infinity or underflow to zero, at most 5 KiB (MAX_LONG_DOUBLE_CHARS). */
+/* Redis's string2ld, exactly: strtold over the whole argument (an embedded
+ * NUL is an error), no leading space, no NaN, no overflow to infinity or
+ * underflow to zero, at most 5 KiB (MAX_LONG_DOUBLE_CHARS). */
 #define LD_MAX_CHARS (5 * 1024)
 static int str_to_ld(const char *s, size_t len, long double *out)
 {
@@ -73,7 +74,7 @@ static int str_to_ld(const char *s, size_t len, long double *out)
     errno = 0;
     char *end;
     long double v = strtold(buf, &end);
-    if (isspace((unsigned char)buf[0]) || *end != '\0' ||
+    if (isspace((unsigned char)buf[0]) || (size_t)(end - buf) != len ||
         (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || fpclassify(v) == FP_ZERO)) || isnan(v))
         return -1;
     *out = v;
@@ -140,15 +141,25 @@ static int get_generic(struct client *c)
     return 0;
 }
 
-/* Stores val at argv[1] as a fresh entry without memcached flags, replacing
- * old (which may be NULL). Returns the new entry. */
-static struct entry *store_value(struct client *c, struct entry *old, const char *val, size_t vlen,
-                                 int64_t expire_ms)
+/* Puts e in place of old (NULL: a new key). Like Redis's dbSetValue, an
+ * overwrite keeps the LFU counter under an LFU policy. */
+static void put_entry(struct db *db, struct entry *old, struct entry *e)
 {
-    struct entry *e = entry_create_str(c->argv[1].p, c->argv[1].len, val, vlen, expire_ms, 0, 0);
-    if (old) db_overwrite(c->db, old, e);
-    else db_add(c->db, e);
-    return e;
+    if (old == NULL) {
+        db_add(db, e);
+        return;
+    }
+    uint32_t lru = old->lru;
+    db_overwrite(db, old, e);
+    if (evict_policy_is_lfu()) e->lru = lru;
+}
+
+/* Stores val at argv[1] as a fresh entry without memcached flags, replacing
+ * old (which may be NULL). */
+static void store_value(struct client *c, struct entry *old, const char *val, size_t vlen,
+                        int64_t expire_ms)
+{
+    put_entry(c->db, old, entry_create_str(c->argv[1].p, c->argv[1].len, val, vlen, expire_ms, 0, 0));
 }
 
 /* Redis's checkStringLength: size + append must fit proto-max-bulk-len. */
@@ -335,9 +346,7 @@ static void mset_generic(struct client *c, int nx)
     for (int j = 1; j < c->argc; j += 2) {
         const struct arg *k = &c->argv[j], *v = &c->argv[j + 1];
         struct entry *old = db_lookup_write(c->db, k->p, k->len);
-        struct entry *e = entry_create_str(k->p, k->len, v->p, v->len, -1, 0, 0);
-        if (old) db_overwrite(c->db, old, e);
-        else db_add(c->db, e);
+        put_entry(c->db, old, entry_create_str(k->p, k->len, v->p, v->len, -1, 0, 0));
     }
     if (nx) reply_int(c, 1);
     else reply_ok(c);
@@ -417,8 +426,7 @@ void cmd_incrbyfloat(struct client *c)
     struct entry *n = entry_create_str_enc(c->argv[1].p, c->argv[1].len, buf, len,
                                            e ? entry_expire(e) : -1, e ? entry_mc_flags(e) : 0,
                                            e ? (e->bits & ENTRY_FLAGS) : 0, 0);
-    if (e) db_overwrite(c->db, e, n);
-    else db_add(c->db, n);
+    put_entry(c->db, e, n);
     reply_bulk(c, buf, len);
 }
 

@@ -460,3 +460,18 @@ start_server {tags {strings expiry}} {
         r debug reset-clock
     }
 }
+
+# Overwrites keep the LFU counter (Redis's dbSetValue); with log factor 0
+# and no decay the counter is deterministic, so both must agree.
+start_server {maxmemory-policy allkeys-lfu lfu-log-factor 0 lfu-decay-time 0 tags {strings}} {
+start_oracle_redis {maxmemory-policy allkeys-lfu lfu-log-factor 0 lfu-decay-time 0} {
+    test {SET MSET GETSET INCRBYFLOAT overwrites keep the LFU counter} {
+        same {
+            {set k v} {get k} {get k} {object freq k} {set k w} {object freq k}
+            {getset k x} {object freq k} {mset k y} {object freq k}
+            {set k 1} {incrbyfloat k 1} {object freq k} {incr k} {object freq k}
+            {append k z} {object freq k} {del k}
+        }
+    }
+}
+}
