@@ -475,3 +475,23 @@ start_oracle_redis {maxmemory-policy allkeys-lfu lfu-log-factor 0 lfu-decay-time
     }
 }
 }
+
+# Which commands count keyspace hits and misses (reads do, writes do not),
+# and expired_keys for lazily expired keys, on a fresh pair.
+start_server {tags {strings}} {
+start_oracle_redis {} {
+    test {keyspace_hits / keyspace_misses / expired_keys counted as Redis does} {
+        same {
+            {get a} {set a 1} {get a} {mget a b c} {set a 2 get} {set b 2 nx get} {getex a}
+            {getex zz} {getdel b} {getdel b} {getset a 3} {getset c 3} {strlen a} {strlen q}
+            {getrange a 0 1} {getrange q 0 1} {getbit a 1} {getbit q 1} {bitcount a}
+            {bitcount q} {incr a} {incrbyfloat a 1} {append a x} {setrange a 0 y} {setbit a 1 1}
+            {setnx a 1} {msetnx a 1} {mset a 1} {set e 1 pxat 1} {get e} {set e 1 exat 1}
+            {incr e} {getex e2} {set e2 1} {getex e2 pxat 1} {get e2}
+        }
+        foreach f {keyspace_hits keyspace_misses expired_keys} {
+            assert_equal [get_info_field [r info stats] $f] [get_info_field [oracle info stats] $f] $f
+        }
+    }
+}
+}
