@@ -82,7 +82,7 @@ start_oracle_redis {} {
             {set k a ex 100} {set k b keepttl} {ttl k} {get k}
             {set k c px 200000} {ttl k} {set k d exat 1} {get k} {ttl k}
             {set k e pxat 1 get} {get k} {set k f exat 1 nx} {get k}
-            {set k g exat 99999999999} {ttl k} {set k h keepttl xx} {ttl k}
+            {set k g exat 99999999999} {expiretime k} {set k h keepttl xx} {pexpiretime k}
         }
     }
 
@@ -195,7 +195,7 @@ start_oracle_redis {} {
             {set a 1} {getdel a} {getdel a} {get a} {getdel nokey}
             {set b v ex 100} {getset b w} {ttl b} {get b} {getset c x} {get c} {getset c}
             {getex b} {getex b ex 100} {ttl b} {getex b persist} {ttl b} {getex b px 200000}
-            {ttl b} {getex b exat 99999999999} {ttl b} {getex b pxat 99999999999000} {ttl b}
+            {ttl b} {getex b exat 99999999999} {expiretime b} {getex b pxat 99999999999123} {pexpiretime b}
             {getex b persist persist} {ttl b} {getex b ex 10 ex 20} {ttl b}
             {getex b ex 10 px 10} {getex b persist ex 10} {getex b ex 10 persist}
             {getex b keepttl} {getex b nx} {getex b xx} {getex b get} {getex b ex}
