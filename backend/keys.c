@@ -51,7 +51,7 @@ static struct entry *lookup_notouch(struct db *db, const char *key, size_t klen)
 
 /* getIntFromObjectOrReply + selectDb: the database named by argv[i], or
  * NULL after replying the error. */
-static struct db *db_arg(struct client *c, int i)
+static struct db *target_db_or_reply(struct client *c, int i)
 {
     long long id;
     if (util_str2ll(c->argv[i].p, c->argv[i].len, &id) < 0) {
@@ -109,7 +109,7 @@ void cmd_type(struct client *c)
 #define EXP_LT 8
 
 /* The NX/XX/GT/LT options from argv[3] on; -1 after replying an error. */
-static int expire_flags(struct client *c)
+static int expire_flags_or_reply(struct client *c)
 {
     int flags = 0;
     for (int i = 3; i < c->argc; i++) {
@@ -147,7 +147,7 @@ static int expire_allowed(int flags, int64_t cur, long long when)
 }
 
 /* The absolute time in ms from argv[2]; -1 after replying an error. */
-static int expire_when(struct client *c, long long basetime, int seconds, long long *when)
+static int expire_when_or_reply(struct client *c, long long basetime, int seconds, long long *when)
 {
     long long v;
     if (util_str2ll(c->argv[2].p, c->argv[2].len, &v) < 0) {
@@ -169,8 +169,8 @@ overflow:
 static void expire_generic(struct client *c, long long basetime, int seconds)
 {
     long long when;
-    int flags = expire_flags(c);
-    if (flags < 0 || expire_when(c, basetime, seconds, &when) < 0) return;
+    int flags = expire_flags_or_reply(c);
+    if (flags < 0 || expire_when_or_reply(c, basetime, seconds, &when) < 0) return;
     struct entry *e = db_lookup_write(c->db, c->argv[1].p, c->argv[1].len);
     if (e == NULL || !expire_allowed(flags, entry_expire(e), when)) {
         reply_int(c, 0);
@@ -295,7 +295,7 @@ void cmd_renamenx(struct client *c) { rename_generic(c, 1); }
 
 void cmd_move(struct client *c)
 {
-    struct db *dst = db_arg(c, 2);
+    struct db *dst = target_db_or_reply(c, 2);
     if (dst == NULL) return;
     if (dst == c->db) {
         reply_error(c, ERR_SAMEOBJ);
@@ -312,13 +312,13 @@ void cmd_move(struct client *c)
 }
 
 /* COPY's options: sets *dst and *replace; -1 after replying an error. */
-static int copy_options(struct client *c, struct db **dst, int *replace)
+static int copy_options_or_reply(struct client *c, struct db **dst, int *replace)
 {
     for (int i = 3; i < c->argc; i++) {
         if (arg_is(c, i, "replace")) {
             *replace = 1;
         } else if (arg_is(c, i, "db") && i + 1 < c->argc) {
-            if ((*dst = db_arg(c, ++i)) == NULL) return -1;
+            if ((*dst = target_db_or_reply(c, ++i)) == NULL) return -1;
         } else {
             reply_error(c, ERR_SYNTAX);
             return -1;
@@ -331,7 +331,7 @@ void cmd_copy(struct client *c)
 {
     struct db *dst = c->db;
     int replace = 0;
-    if (copy_options(c, &dst, &replace) < 0) return;
+    if (copy_options_or_reply(c, &dst, &replace) < 0) return;
     if (dst == c->db && arg_eq(c, 1, 2)) {
         reply_error(c, ERR_SAMEOBJ);
         return;
@@ -359,7 +359,7 @@ void cmd_copy(struct client *c)
 /* Redis parses the cursor with strtoul over the C string: a sign is
  * accepted (and "-1" wraps), leading space and trailing junk are not, and
  * an empty string is cursor 0. Returns 0 or -1. */
-static int scan_cursor(const struct arg *a, uint64_t *cursor)
+static int scan_cursor_parse(const struct arg *a, uint64_t *cursor)
 {
     char buf[64];
     const char *nul = memchr(a->p, '\0', a->len);
@@ -382,7 +382,7 @@ struct scan_opts {
     const struct arg *type;     /* NULL: every type */
 };
 
-static int scan_options(struct client *c, struct scan_opts *o)
+static int scan_options_or_reply(struct client *c, struct scan_opts *o)
 {
     o->count = SCAN_DEFAULT_COUNT;
     o->pat = o->type = NULL;
@@ -467,11 +467,11 @@ void cmd_scan(struct client *c)
 {
     uint64_t cursor;
     struct scan_opts o;
-    if (scan_cursor(&c->argv[1], &cursor) < 0) {
+    if (scan_cursor_parse(&c->argv[1], &cursor) < 0) {
         reply_error(c, "invalid cursor");
         return;
     }
-    if (scan_options(c, &o) < 0) return;
+    if (scan_options_or_reply(c, &o) < 0) return;
     struct scan_batch b = {0};
     /* Redis bounds the buckets visited by 10 * COUNT (sparse tables) */
     long long maxiter = o.count > LLONG_MAX / 10 ? LLONG_MAX : o.count * 10;
