@@ -20,11 +20,13 @@
 
 struct get_ctx {
     struct client *c;
+    const struct arg *literal;   /* a pattern without glob characters */
     const char *seen[CONFIG_GET_MAX];
     int n;
 };
 
-/* Options matched by several patterns are listed once. */
+/* Options matched by several patterns are listed once. A name asked for
+ * literally is answered in the caller's spelling ("MAXMEMORY"), as Redis. */
 static void get_visit(void *priv, const char *name, const char *value)
 {
     struct get_ctx *g = priv;
@@ -32,8 +34,16 @@ static void get_visit(void *priv, const char *name, const char *value)
         if (g->seen[i] == name) return;
     if (g->n == CONFIG_GET_MAX) return;
     g->seen[g->n++] = name;
-    reply_bulk_cstr(g->c, name);
+    if (g->literal) reply_bulk(g->c, g->literal->p, g->literal->len);
+    else reply_bulk_cstr(g->c, name);
     reply_bulk_cstr(g->c, value);
+}
+
+static int has_glob(const struct arg *a)
+{
+    for (size_t i = 0; i < a->len; i++)
+        if (a->p[i] && strchr("*?[\\", a->p[i])) return 1;
+    return 0;
 }
 
 void cmd_config_get(struct client *c)
@@ -41,7 +51,10 @@ void cmd_config_get(struct client *c)
     struct get_ctx *g = mem_calloc(sizeof(*g));
     g->c = c;
     size_t handle = reply_defer(c);
-    for (int i = 2; i < c->argc; i++) config_get(c->argv[i].p, c->argv[i].len, get_visit, g);
+    for (int i = 2; i < c->argc; i++) {
+        g->literal = has_glob(&c->argv[i]) ? NULL : &c->argv[i];
+        config_get(c->argv[i].p, c->argv[i].len, get_visit, g);
+    }
     reply_defer_set(c, handle, '%', g->n);
     mem_free(g);
 }
