@@ -170,8 +170,8 @@ start_server {tags {expire}} {
         r flushall
         r debug set-active-expire 0
         r config resetstat
-        expire_populate 1000 lazy: 100
-        r debug jump 1000
+        expire_populate 1000 lazy: 10000
+        r debug jump 20000
         # give the cron (hz 10) a few runs in which it must not expire them
         after 350
         assert_equal [r dbsize] 1000
@@ -188,11 +188,11 @@ start_server {tags {expire}} {
     test {Active expiry removes expired keys without them being read} {
         r flushall
         r config resetstat
-        expire_populate 1000 gone: 100
+        expire_populate 1000 gone: 10000
         expire_populate 100 kept: {}
         expire_populate 100 later: 3600000
         assert_equal [r dbsize] 1200
-        r debug jump 1000
+        r debug jump 20000
         wait_for_condition 100 50 {[r dbsize] == 200} else {
             fail "active expiry left [r dbsize] keys"
         }
@@ -207,10 +207,10 @@ start_server {tags {expire}} {
         r flushall
         foreach db {0 3 9} {
             r select $db
-            expire_populate 200 d$db: 100
+            expire_populate 200 d$db: 10000
         }
         r select 0
-        r debug jump 1000
+        r debug jump 20000
         wait_for_condition 100 50 {
             [r dbsize] == 0 && [r select 3] eq "OK" && [r dbsize] == 0 &&
             [r select 9] eq "OK" && [r dbsize] == 0
@@ -225,13 +225,13 @@ start_server {tags {expire}} {
         r flushall
         r debug set-active-expire 0
         r set a v
-        r pexpire a 5000
+        r pexpire a 50000
         r rename a b
-        assert_range [r pttl b] 4000 5000
+        assert_range [r pttl b] 40000 50000
         assert_equal [r renamenx b c] 1
-        assert_range [r pttl c] 4000 5000
+        assert_range [r pttl c] 40000 50000
         assert_equal [r copy c d] 1
-        assert_range [r pttl d] 4000 5000
+        assert_range [r pttl d] 40000 50000
         assert_equal [r copy c e db 2] 1
         assert_equal [r move d 1] 1
         r set plain v
@@ -241,17 +241,17 @@ start_server {tags {expire}} {
         assert_equal [r ttl plain3] -1
         # a long (heap) value as well
         r set long [string repeat x 100]
-        r pexpire long 5000
+        r pexpire long 50000
         r rename long long2
-        assert_range [r pttl long2] 4000 5000
+        assert_range [r pttl long2] 40000 50000
         r move long2 1
         r select 1
-        assert_range [r pttl d] 4000 5000
-        assert_range [r pttl long2] 4000 5000
+        assert_range [r pttl d] 40000 50000
+        assert_range [r pttl long2] 40000 50000
         r select 2
-        assert_range [r pttl e] 4000 5000
+        assert_range [r pttl e] 40000 50000
         r select 0
-        r debug jump 6000
+        r debug jump 60000
         assert_equal [r exists a b c plain2 plain3] 2
         r select 1
         assert_equal [r exists d long2] 0
@@ -271,18 +271,18 @@ start_server {tags {expire}} {
         assert_equal [r ttl dst] -1
         assert_equal [r get dst] v
         r set src v
-        r pexpire src 7000
+        r pexpire src 70000
         r copy src dst replace
-        assert_range [r pttl dst] 6000 7000
+        assert_range [r pttl dst] 60000 70000
     }
 
     test {Active expiry of renamed and moved keys (the expires table follows)} {
         r flushall
-        expire_populate 300 r: 100
+        expire_populate 300 r: 10000
         for {set i 0} {$i < 100} {incr i} { r rename r:$i rn:$i }
         for {set i 100} {$i < 200} {incr i} { r move r:$i 1 }
         for {set i 200} {$i < 300} {incr i} { r copy r:$i cp:$i db 2 }
-        r debug jump 1000
+        r debug jump 20000
         wait_for_condition 100 50 {
             [r dbsize] == 0 && [r select 1] eq "OK" && [r dbsize] == 0 &&
             [r select 2] eq "OK" && [r dbsize] == 0 && [r select 0] eq "OK"
