@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "backend/evict.h"
+#include "backend/mc.h"
 #include "backend/server.h"
 #include "compat/resp.h"
 #include "lib/log.h"
@@ -80,6 +81,12 @@ static const struct option options[] = {
      "TCP port for Memcached (text and meta protocol) clients; 0 disables it"},
     {"item-size-max", OPT_MEM, CFG(item_size_max), "1mb", 1024, 1024LL * 1024 * 1024, 0, NULL, NULL,
      "largest Memcached item (memcached -I)"},
+    {"mc-shutdown", OPT_BOOL, (void *)&mc_cfg.shutdown_enabled, "no", 0, 1, 0, yesno_names, NULL,
+     "allow the Memcached 'shutdown' command (memcached -A)"},
+    {"mc-flush-all", OPT_BOOL, (void *)&mc_cfg.flush_enabled, "yes", 0, 1, 0, yesno_names, NULL,
+     "allow the Memcached 'flush_all' command (memcached -F sets no)"},
+    {"mc-meta-new-flags", OPT_BOOL, (void *)&mc_cfg.meta_new_flags, "no", 0, 1, 0, yesno_names, NULL,
+     "accept meta flags newer than memcached 1.6.18 (E explicit CAS, md x)"},
     {"bind", OPT_STR, CFG(bind), "127.0.0.1", 0, 0, OPT_IMMUTABLE, NULL, NULL,
      "space-separated addresses to listen on"},
     {"unixsocket", OPT_STR, CFG(unixsocket), "", 0, 0, OPT_IMMUTABLE, NULL, NULL,

@@ -247,7 +247,9 @@ bool mc_meta_quiet_skips(enum mc_meta_cmd cmd, const char *status)
     switch (cmd) {
     case MC_META_MG: return strcmp(status, "EN") == 0;
     case MC_META_MS: case MC_META_MD: return strcmp(status, "HD") == 0;
-    case MC_META_MA: return strcmp(status, "HD") == 0 || strcmp(status, "NF") == 0;
+    /* live 1.6.18: "ma missing q" answers NF (only a successful change,
+     * HD or VA, is hidden) */
+    case MC_META_MA: return strcmp(status, "HD") == 0;
     default: return false;
     }
 }

@@ -101,7 +101,8 @@ static inline bool mc_meta_has(const struct mc_meta_request *req, char f)
 }
 
 /* Does q hide this status line?  1.6.18 (live): mg hides EN; ms hides HD;
- * md hides HD; ma hides HD and NF.  Errors, EX, NS, VA are always sent. */
+ * md hides HD; ma hides HD (and its VA) but not NF.  Errors, EX, NS and
+ * mg's VA are always sent. */
 bool mc_meta_quiet_skips(enum mc_meta_cmd cmd, const char *status);
 
 /* What the return flags report about the item. */

@@ -235,7 +235,8 @@ TEST(quiet)
     CHECK(!mc_meta_quiet_skips(MC_META_MS, "EX"));
     CHECK(mc_meta_quiet_skips(MC_META_MD, "HD"));
     CHECK(!mc_meta_quiet_skips(MC_META_MD, "NF"));
-    CHECK(mc_meta_quiet_skips(MC_META_MA, "NF"));
+    CHECK(mc_meta_quiet_skips(MC_META_MA, "HD"));
+    CHECK(!mc_meta_quiet_skips(MC_META_MA, "NF"));
     CHECK(!mc_meta_quiet_skips(MC_META_MA, "EX"));
     CHECK(!mc_meta_quiet_skips(MC_META_MN, "MN"));
 }
