@@ -238,6 +238,19 @@ start_server {tags {keys}} {
             } { assert_same $cmd }
         }
 
+        test {Replies in RESP3 match redis} {
+            r hello 3
+            oracle hello 3
+            foreach cmd {
+                {flushall} {randomkey} {keys *} {scan 0} {set a 1}
+                {randomkey} {keys *} {scan 0} {scan 0 match nomatch}
+                {type a} {type nokey} {ttl a} {exists a} {rename nokey x}
+                {copy a b} {move b 1} {expire a 100 nx xx}
+            } { assert_same $cmd }
+            r hello 2
+            oracle hello 2
+        }
+
         test {Keyspace hits and misses count as in redis (which lookup each uses)} {
             set stats {keyspace_hits|keyspace_misses|expired_keys}
             foreach c {r oracle} { $c flushall; $c set a 1; $c set b 2; $c config resetstat }
