@@ -4,7 +4,6 @@
  * parsers. Another client is closed with client_close_asap (freed once the
  * current event ends); the caller itself with CLIENT_CLOSE_AFTER_REPLY, so
  * it still gets its reply. */
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -111,7 +110,6 @@ struct kill_filter {
     const struct arg *addr, *laddr;
     unsigned long long id;
     int type_other;     /* TYPE master/replica/pubsub: matches nobody */
-    int user_other;     /* USER that matches nobody (cannot happen: unknown users are refused) */
     int skipme;
 };
 
@@ -165,7 +163,7 @@ static int kill_matches(const struct kill_filter *f, const struct client *self, 
     if (f->addr && !arg_eq(f->addr, o->addr)) return 0;
     if (f->laddr && !arg_eq(f->laddr, o->laddr)) return 0;
     if (f->id && o->id != f->id) return 0;
-    if (f->type_other || f->user_other) return 0;
+    if (f->type_other) return 0;
     if (o == self && f->skipme) return 0;
     return 1;
 }
