@@ -374,7 +374,7 @@ test {SHUTDOWN stops the node cleanly (exit code 0, log says bye)} {
     set port [find_available_port]
     set dir [::harness::new_dir shutdown]
     set log [file join $dir log.txt]
-    set fd [open "|[list $::server_binary --port $port --bind 127.0.0.1 --logfile $log] 2>@1" r]
+    set fd [open "|[list $::server_binary --port $port --mc-port 0 --bind 127.0.0.1 --logfile $log] 2>@1" r]
     set c {}
     wait_for_condition 200 20 {![catch {resp_client 127.0.0.1 $port} c]} else {
         catch {exec kill [pid $fd]}
