@@ -128,9 +128,43 @@ void db_add(struct db *db, struct entry *e)
 
 void db_overwrite(struct db *db, struct entry *old, struct entry *e)
 {
-    remove_entry(db, old);
+    /* one table update instead of a delete and an add */
+    size_t klen;
+    const char *key = entry_key(old, &klen);
+    if (old->bits & ENTRY_EXPIRE) dict_delete(db->expires, key, klen);
+    dict_replace(db->keys, old, e);
+    if (e->bits & ENTRY_EXPIRE) dict_add(db->expires, e);
     entry_destroy(&old);
-    db_add(db, e);
+    evict_init_entry(e);
+    db_modified(db, e);
+}
+
+struct entry *db_set_str(struct db *db, struct entry *old, const char *key, size_t klen,
+                         const char *val, size_t vlen, int64_t expire_ms, uint32_t mc_flags, int has_flags)
+{
+    if (old != NULL) {
+        int had = (old->bits & ENTRY_EXPIRE) != 0;
+        uint32_t lru = old->lru;
+        struct entry *e = entry_overwrite_str(old, val, vlen, expire_ms, mc_flags, has_flags);
+        if (e != NULL) {
+            if (had && expire_ms < 0) dict_delete(db->expires, key, klen);
+            else if (!had && expire_ms >= 0) dict_add(db->expires, e);
+            evict_init_entry(e);
+            /* as Redis's dbSetValue: an overwrite keeps the LFU counter */
+            if (evict_policy_is_lfu()) e->lru = lru;
+            db_modified(db, e);
+            return e;
+        }
+    }
+    struct entry *e = entry_create_str(key, klen, val, vlen, expire_ms, mc_flags, has_flags);
+    if (old == NULL) {
+        db_add(db, e);
+    } else {
+        uint32_t lru = old->lru;
+        db_overwrite(db, old, e);
+        if (evict_policy_is_lfu()) e->lru = lru;
+    }
+    return e;
 }
 
 void db_moved(struct db *db, struct entry *old, struct entry *e)

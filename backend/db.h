@@ -38,6 +38,11 @@ struct entry *db_peek(struct db *db, const char *key, size_t klen);
 void db_add(struct db *db, struct entry *e);
 /* Replaces an existing key's entry by a new one (SET over a key); frees old. */
 void db_overwrite(struct db *db, struct entry *old, struct entry *e);
+/* Stores a string value at key: in place in old's block when it fits,
+ * else as a new entry (old may be NULL). Keeps the LFU counter of an
+ * overwritten key as Redis does. Returns the entry. */
+struct entry *db_set_str(struct db *db, struct entry *old, const char *key, size_t klen,
+                         const char *val, size_t vlen, int64_t expire_ms, uint32_t mc_flags, int has_flags);
 /* After an entry moved (realloc by an entry_* call): fix the table slots. */
 void db_moved(struct db *db, struct entry *old, struct entry *e);
 /* Deletes a key; returns 1 if it existed. */

@@ -10,6 +10,8 @@
 
 static const struct entry_type_ops *type_ops[8];
 
+static void free_value(struct entry *e);
+
 void entry_register_type(enum obj_type type, const struct entry_type_ops *ops)
 {
     type_ops[type] = ops;
@@ -158,6 +160,47 @@ struct entry *entry_create_str_enc(const char *key, size_t klen, const char *val
     } else {
         struct sstr *s = sstr_create(val, vlen, vlen);
         memcpy(v, &s, sizeof(s));
+    }
+    return e;
+}
+
+/* Rewrites a string entry in place with a new value and options when the
+ * new layout fits its block (the common SET over an existing key of
+ * similar size), sparing an allocation and a table update. Returns e, or
+ * NULL if it does not fit (the caller then allocates a new entry). */
+struct entry *entry_overwrite_str(struct entry *e, const char *val, size_t vlen,
+                                  int64_t expire_ms, uint32_t mc_flags, int has_flags)
+{
+    if (e->type != OBJ_STRING) return NULL;
+    long long iv = 0;
+    int enc = str_is_int(val, vlen, &iv) ? ENC_INT : vlen <= EMBSTR_MAX ? ENC_EMBSTR : ENC_RAW;
+    uint8_t bits = (uint8_t)((expire_ms >= 0 ? ENTRY_EXPIRE : 0) | (has_flags ? ENTRY_FLAGS : 0));
+    size_t klen;
+    const char *oldkey = entry_key(e, &klen);
+    size_t size = ENTRY_HDR + opt_len(bits) + varint_len(klen) + klen + value_size(OBJ_STRING, enc, vlen);
+    size_t usable = mem_usable(e);
+    if (size > usable || size * 2 < usable) return NULL;
+    /* the key moves if the optional fields change: keep a copy */
+    char kbuf[256];
+    if (klen > sizeof(kbuf)) return NULL;
+    memcpy(kbuf, oldkey, klen);
+    free_value(e);
+    e->enc = (uint32_t)enc;
+    e->bits = bits;
+    uint8_t *p = e->data;
+    if (expire_ms >= 0) { memcpy(p, &expire_ms, 8); p += 8; }
+    if (has_flags) { memcpy(p, &mc_flags, 4); p += 4; }
+    p += varint_put(p, klen);
+    memcpy(p, kbuf, klen);
+    p += klen;
+    if (enc == ENC_INT) {
+        memcpy(p, &iv, 8);
+    } else if (enc == ENC_EMBSTR) {
+        p += varint_put(p, vlen);
+        memcpy(p, val, vlen);
+    } else {
+        struct sstr *str = sstr_create(val, vlen, vlen);
+        memcpy(p, &str, sizeof(str));
     }
     return e;
 }

@@ -66,6 +66,11 @@ struct entry *entry_create_str_enc(const char *key, size_t klen, const char *val
                                    int64_t expire_ms, uint32_t mc_flags, int has_flags, int raw);
 struct entry *entry_create_int(const char *key, size_t klen, long long v,
                                int64_t expire_ms, uint32_t mc_flags, int has_flags);
+/* Rewrites a string entry in place if the new value fits its block;
+ * returns e, or NULL (then create a new entry). Key unchanged, CAS not
+ * bumped (db_set_str does both halves). */
+struct entry *entry_overwrite_str(struct entry *e, const char *val, size_t vlen,
+                                  int64_t expire_ms, uint32_t mc_flags, int has_flags);
 /* Creates an entry holding a pointer value of another type. */
 struct entry *entry_create_ptr(const char *key, size_t klen, enum obj_type type, int enc, void *ptr);
 void entry_destroy(struct entry **e);

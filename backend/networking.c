@@ -344,6 +344,7 @@ static void write_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct client *c = arg;
     server.now_ms = clock_ms();
+    server.cmd_clock_us = 0;
     int was_paused = obuf_pending(c) > OBUF_PAUSE;
     if (write_to_client(c) < 0) return;
     if (was_paused && obuf_pending(c) <= OBUF_PAUSE) {
@@ -462,6 +463,7 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct client *c = arg;
     server.now_ms = clock_ms();
+    server.cmd_clock_us = 0;
     if (qbuf_make_room(c) < 0) {
         clients_free_pending();
         return;

@@ -97,6 +97,7 @@ struct server {
     struct event *cron_ev;
     struct event *signal_evs[4];
     int64_t now_ms;          /* cached at each event; what expiry compares */
+    int64_t cmd_clock_us;    /* end of the last command of this batch; 0 between events */
     uint32_t lruclock;       /* seconds, 24 bits */
     int64_t start_ms;
     long long dirty;         /* writes since start (persistence will reset it) */

@@ -159,7 +159,7 @@ static void put_entry(struct db *db, struct entry *old, struct entry *e)
 static void store_value(struct client *c, struct entry *old, const char *val, size_t vlen,
                         int64_t expire_ms)
 {
-    put_entry(c->db, old, entry_create_str(c->argv[1].p, c->argv[1].len, val, vlen, expire_ms, 0, 0));
+    db_set_str(c->db, old, c->argv[1].p, c->argv[1].len, val, vlen, expire_ms, 0, 0);
 }
 
 /* Redis's checkStringLength: size + append must fit proto-max-bulk-len. */
@@ -346,7 +346,7 @@ static void mset_generic(struct client *c, int nx)
     for (int j = 1; j < c->argc; j += 2) {
         const struct arg *k = &c->argv[j], *v = &c->argv[j + 1];
         struct entry *old = db_lookup_write(c->db, k->p, k->len);
-        put_entry(c->db, old, entry_create_str(k->p, k->len, v->p, v->len, -1, 0, 0));
+        db_set_str(c->db, old, k->p, k->len, v->p, v->len, -1, 0, 0);
     }
     if (nx) reply_int(c, 1);
     else reply_ok(c);
