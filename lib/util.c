@@ -124,77 +124,95 @@ int util_ld2str(char *buf, size_t size, long double v)
     return n;
 }
 
+/* One [...] class at *pp (on the '['); leaves *pp on its closing ']' (or
+ * the last byte). Redis's rules: "\\x" is a literal, "a-z" a range in
+ * either order, and "a-]" is a range too (the '-' takes the ']'). */
 static int glob_class(const char **pp, const char *pend, char c, int nocase)
 {
     const char *p = *pp + 1;
     int neg = 0, match = 0;
     if (p < pend && *p == '^') { neg = 1; p++; }
-    while (p < pend && *p != ']') {
-        if (*p == '\\' && p + 1 < pend) {
+    for (;; p++) {
+        if (p >= pend) { p--; break; }       /* unterminated: the class ends here */
+        if (*p == '\\' && pend - p >= 2) {
             p++;
             if (*p == c) match = 1;
-        } else if (p + 2 < pend && p[1] == '-' && p[2] != ']') {
-            char lo = p[0], hi = p[2];
-            if (lo > hi) { char t = lo; lo = hi; hi = t; }
-            char cc = c;
-            if (nocase) { lo = (char)tolower(lo); hi = (char)tolower(hi); cc = (char)tolower(cc); }
+        } else if (*p == ']') {
+            break;
+        } else if (pend - p >= 3 && p[1] == '-') {
+            int lo = p[0], hi = p[2], cc = c;
+            if (lo > hi) { int t = lo; lo = hi; hi = t; }
+            if (nocase) { lo = tolower(lo); hi = tolower(hi); cc = tolower(cc); }
             if (cc >= lo && cc <= hi) match = 1;
             p += 2;
         } else if (nocase ? tolower((unsigned char)*p) == tolower((unsigned char)c) : *p == c) {
             match = 1;
         }
-        p++;
     }
-    *pp = p < pend ? p : pend - 1;  /* on the ']' (or the last byte) */
+    *pp = p;
     return neg ? !match : match;
 }
 
-static int glob_rec(const char *p, const char *pend, const char *s, const char *send, int nocase, int depth)
+/* Redis's stringmatchlen: a star tries each non-empty rest of the string;
+ * once a star has run out of string (*give_up), no shorter start of the
+ * rest can succeed either, so every pending star stops: O(pattern*string)
+ * instead of exponential (Redis's fix for CVE-2022-36021). */
+static int glob_rec(const char *p, const char *pend, const char *s, const char *send, int nocase,
+                    int *give_up, int depth)
 {
     if (depth > 1000) return 0;     /* pathological patterns stay bounded */
-    while (p < pend) {
+    while (p < pend && s < send) {
         switch (*p) {
         case '*':
             while (p + 1 < pend && p[1] == '*') p++;
             if (p + 1 == pend) return 1;
-            for (const char *t = s; t <= send; t++)
-                if (glob_rec(p + 1, pend, t, send, nocase, depth + 1)) return 1;
+            for (; s < send; s++) {
+                if (glob_rec(p + 1, pend, s, send, nocase, give_up, depth + 1)) return 1;
+                if (*give_up) return 0;
+            }
+            *give_up = 1;
             return 0;
         case '?':
-            if (s == send) return 0;
             s++;
             break;
         case '[':
-            if (s == send) return 0;
             if (!glob_class(&p, pend, *s, nocase)) return 0;
             s++;
             break;
         case '\\':
-            if (p + 1 < pend) p++;
+            if (pend - p >= 2) p++;
             /* fall through */
         default:
-            if (s == send) return 0;
             if (nocase ? tolower((unsigned char)*p) != tolower((unsigned char)*s) : *p != *s) return 0;
             s++;
             break;
         }
         p++;
+        if (s == send) {
+            while (p < pend && *p == '*') p++;   /* trailing stars match the empty rest */
+            break;
+        }
     }
-    return s == send;
+    return p == pend && s == send;
 }
 
 int util_glob_match(const char *pat, size_t plen, const char *str, size_t slen, int nocase)
 {
-    return glob_rec(pat, pat + plen, str, str + slen, nocase, 0);
+    int give_up = 0;
+    return glob_rec(pat, pat + plen, str, str + slen, nocase, &give_up, 0);
 }
 
 int util_memtoull(const char *s, unsigned long long *out)
 {
-    char *end;
-    if (*s == '\0' || *s == '-') return -1;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s) return -1;
+    /* Redis's memtoull: plain digits (no sign, no space), then a unit; no
+     * digits at all ("" or "mb") is 0. Unlike Redis we refuse overflow. */
+    const char *end = s;
+    unsigned long long v = 0;
+    for (; *end >= '0' && *end <= '9'; end++) {
+        unsigned d = (unsigned)(*end - '0');
+        if (v > (ULLONG_MAX - d) / 10) return -1;
+        v = v * 10 + d;
+    }
     unsigned long long mul = 1;
     if (*end == '\0' || strcasecmp(end, "b") == 0) mul = 1;
     else if (strcasecmp(end, "k") == 0) mul = 1000;
