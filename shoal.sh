@@ -69,15 +69,47 @@ start() {
   exec build/backend/shoal-server conf/shoal.conf "$@"
 }
 
+# One pass: build DIR with flags, run every test; adds to the totals.
+total_p=0
+total_f=0
+test_pass() {
+  local dir=$1 extra=$2; shift 2
+  build "$dir" "$@"
+  make -C "$dir" -j"$(nproc)" -s check-programs
+  local log=$dir/test-run.log
+  tests/run-all --builddir "$top/$dir" --srcdir "$top" $extra "${pass_args[@]}" 2>&1 | tee "$log" || true
+  local last
+  last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+  [ -n "$last" ] || last="0 passed, 1 failed"
+  total_p=$((total_p + $(echo "$last" | awk '{print $1}')))
+  total_f=$((total_f + $(echo "$last" | awk '{print $3}')))
+}
+
+# test: the whole suite on the normal build, then again on the
+# ASan+UBSan build (--no-sanitizers: only the first, --sanitizers: only
+# the second). Ends with one "N passed, N failed" line summing both.
 run_tests() {
   deps
-  local dir=build flags=(--enable-werror) extra=()
-  if [ "${1:-}" = "--sanitizers" ]; then
-    shift; dir=build-sanitizers; flags+=(--enable-sanitizers --enable-debug); extra=(--sanitizers)
+  local normal=1 sanitizers=1
+  pass_args=()
+  for a in "$@"; do
+    case $a in
+      --no-sanitizers) sanitizers=0 ;;
+      --sanitizers) normal=0 ;;
+      *) pass_args+=("$a") ;;
+    esac
+  done
+  if [ $normal -eq 1 ]; then
+    say "pass 1: release build (-O2, -Werror)"
+    test_pass build "" --enable-werror
   fi
-  build "$dir" "${flags[@]}"
-  make -C "$dir" -j"$(nproc)" -s check-programs
-  tests/run-all --builddir "$top/$dir" --srcdir "$top" "${extra[@]}" "$@"
+  if [ $sanitizers -eq 1 ]; then
+    say "pass 2: AddressSanitizer + UndefinedBehaviorSanitizer build"
+    test_pass build-sanitizers --sanitizers --enable-werror --enable-sanitizers --enable-debug
+  fi
+  echo "== both passes:"
+  echo "$total_p passed, $total_f failed"
+  [ "$total_f" -eq 0 ]
 }
 
 case "${1:-}" in
@@ -87,9 +119,10 @@ case "${1:-}" in
   build) shift; deps; build build --enable-werror "$@" ;;
   *)
     cat <<USAGE
-usage: ./shoal.sh start | test [--sanitizers] | deps | build [configure flags]
+usage: ./shoal.sh start | test [--no-sanitizers|--sanitizers] [runtest args] | deps | build [configure flags]
   start   install missing packages, build, run a node in the foreground (conf/shoal.conf)
-  test    install missing packages, build, run the C unit tests and the Tcl suite
+  test    install missing packages, build, run the C unit tests and the Tcl suite, on the
+          release build and again under ASan+UBSan (--no-sanitizers / --sanitizers: one pass)
 USAGE
     exit 2 ;;
 esac
