@@ -238,6 +238,10 @@ int resp_split_inline(char *line, size_t len, struct resp_span *args, int max, i
 {
     size_t r = 0, w = 0;
     int n = 0;
+    /* sdssplitargs reads a C string: a NUL ends the line (an empty token at
+     * a NUL would otherwise never advance) */
+    const char *nul = memchr(line, '\0', len);
+    if (nul) len = (size_t)(nul - line);
     for (;;) {
         while (r < len && isspace((unsigned char)line[r])) r++;
         if (r >= len) break;
