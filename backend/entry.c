@@ -440,11 +440,17 @@ const char *entry_type_name(const struct entry *e)
     return e->type < 5 ? names[e->type] : "none";
 }
 
+const char *entry_enc_str(int enc)
+{
+    static const char *const names[] = {
+        "embstr", "int", "raw", "listpack", "intset", "hashtable", "skiplist", "quicklist",
+    };
+    return enc >= 0 && enc < (int)(sizeof(names) / sizeof(names[0])) ? names[enc] : "unknown";
+}
+
 const char *entry_enc_name(const struct entry *e)
 {
-    if (e->type == OBJ_STRING)
-        return e->enc == ENC_INT ? "int" : e->enc == ENC_EMBSTR ? "embstr" : "raw";
-    return "unknown";
+    return entry_enc_str(e->enc);
 }
 
 size_t entry_mem_usage(const struct entry *e)

@@ -23,7 +23,14 @@
 #include <string.h>
 
 enum obj_type { OBJ_STRING = 0, OBJ_LIST, OBJ_SET, OBJ_ZSET, OBJ_HASH };
-enum obj_enc { ENC_EMBSTR = 0, ENC_INT, ENC_RAW };
+/* Encodings. Strings: EMBSTR INT RAW. Collections: a packed array while
+ * small (LISTPACK, or INTSET for integer-only sets), the full structure
+ * past the thresholds (HASHTABLE for hashes and sets, SKIPLIST for sorted
+ * sets, QUICKLIST for lists). OBJECT ENCODING reports Redis's names. */
+enum obj_enc {
+    ENC_EMBSTR = 0, ENC_INT, ENC_RAW,
+    ENC_LISTPACK, ENC_INTSET, ENC_HASHTABLE, ENC_SKIPLIST, ENC_QUICKLIST,
+};
 
 #define ENTRY_EXPIRE 0x01
 #define ENTRY_FLAGS  0x02
@@ -121,12 +128,17 @@ const char *entry_enc_name(const struct entry *e);
 /* Bytes this entry holds (allocation sizes), for MEMORY USAGE. */
 size_t entry_mem_usage(const struct entry *e);
 
-/* Per-type value destructor and duplicator, set by the type modules. */
+/* Per-type value hooks, registered by each type module (t_hash.c ...)
+ * from a constructor: free, deep copy (COPY), bytes held (MEMORY USAGE,
+ * not counting the entry block) and element count (for tests/INFO). */
 struct entry_type_ops {
     void (*free_value)(void *ptr, int enc);
     void *(*dup_value)(const void *ptr, int enc);
     size_t (*mem_value)(const void *ptr, int enc);
+    size_t (*count)(const void *ptr, int enc);
 };
 void entry_register_type(enum obj_type type, const struct entry_type_ops *ops);
+/* Redis's name for an encoding ("listpack", "hashtable", ...). */
+const char *entry_enc_str(int enc);
 
 #endif
