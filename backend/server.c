@@ -43,8 +43,18 @@ long long server_instantaneous_ops(void)
     return sum / 16;
 }
 
+static long long cron_hz;   /* the hz the timer runs at; CONFIG SET hz moves it */
+
+static void cron_schedule(void)
+{
+    cron_hz = server.cfg.hz;
+    struct timeval tv = {0, (int)(1000000 / cron_hz)};
+    event_add(server.cron_ev, &tv);
+}
+
 static void cron_cb(evutil_socket_t fd, short what, void *arg)
 {
+    if (server.cfg.hz != cron_hz) cron_schedule();
     server.now_ms = clock_ms();
     server.lruclock = (uint32_t)((server.now_ms / 1000) & 0xFFFFFF);
     server.cronloops++;
@@ -126,9 +136,8 @@ int server_init(void)
     }
     db_setup((int)server.cfg.databases);
     if (net_listen() < 0) return -1;
-    struct timeval tv = {0, (int)(1000000 / server.cfg.hz)};
     server.cron_ev = event_new(server.base, -1, EV_PERSIST, cron_cb, NULL);
-    event_add(server.cron_ev, &tv);
+    cron_schedule();
     int sigs[] = {SIGINT, SIGTERM, SIGHUP};
     for (int i = 0; i < 3; i++) {
         server.signal_evs[i] = evsignal_new(server.base, sigs[i], signal_cb, NULL);
