@@ -17,6 +17,7 @@
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -268,8 +269,34 @@ static int listen_port(long long port, const int *proto)
     return 0;
 }
 
+/* Every client is a descriptor: raise the open-files limit to maxclients
+ * plus a reserve, or lower maxclients to what the limit allows (as Redis's
+ * adjustOpenFilesLimit). Otherwise accept() fails with EMFILE and the
+ * listener, still readable, spins the event loop instead of refusing. */
+#define FD_RESERVE 32
+
+static void adjust_open_files_limit(void)
+{
+    struct rlimit rl;
+    rlim_t want = (rlim_t)server.cfg.maxclients + FD_RESERVE;
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= want) return;
+    struct rlimit nl = { want, rl.rlim_max > want ? rl.rlim_max : want };
+    if (setrlimit(RLIMIT_NOFILE, &nl) == 0) return;
+    nl.rlim_max = rl.rlim_max;
+    nl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+    if (nl.rlim_cur > rl.rlim_cur && setrlimit(RLIMIT_NOFILE, &nl) == 0) rl.rlim_cur = nl.rlim_cur;
+    long long fit = (long long)rl.rlim_cur - FD_RESERVE;
+    if (fit < 1) fit = 1;
+    log_warn("You requested maxclients of %lld requiring at least %llu max file descriptors; "
+             "the limit is %llu. maxclients has been reduced to %lld to compensate for low ulimit. "
+             "If you need higher maxclients increase 'ulimit -n'.",
+             server.cfg.maxclients, (unsigned long long)want, (unsigned long long)rl.rlim_cur, fit);
+    server.cfg.maxclients = fit;
+}
+
 int net_listen(void)
 {
+    adjust_open_files_limit();
     if (server.cfg.port > 0 && listen_port(server.cfg.port, &proto_resp) < 0) return -1;
     if (server.cfg.mc_port > 0 && listen_port(server.cfg.mc_port, &proto_mc) < 0) return -1;
     if (server.cfg.unixsocket && server.cfg.unixsocket[0] && listen_unix(server.cfg.unixsocket) < 0) return -1;
@@ -340,17 +367,36 @@ static void pause_reading(struct client *c, int pause)
     else event_add(c->rev, NULL);
 }
 
+/* Paused for backpressure: the read event is off (nothing else removes it). */
+static int reading_paused(struct client *c) { return !event_pending(c->rev, EV_READ, NULL); }
+
+/* After a write: a paused client whose replies drained to OBUF_PAUSE must
+ * run its buffered requests again. If replies are still pending the write
+ * event will come; if the write emptied the buffer nothing would ever wake
+ * the client, so the write event is made active once (next loop turn, fair
+ * to the other clients). */
+static void schedule_resume(struct client *c)
+{
+    if ((c->flags & CLIENT_CLOSE_ASAP) || !reading_paused(c) || obuf_pending(c) > OBUF_PAUSE) return;
+    if (!(c->flags & CLIENT_WRITE_PENDING)) event_active(c->wev, EV_WRITE, 1);
+}
+
 static void write_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct client *c = arg;
     server.now_ms = clock_ms();
     server.cmd_clock_us = 0;
-    int was_paused = obuf_pending(c) > OBUF_PAUSE;
     if (write_to_client(c) < 0) return;
-    if (was_paused && obuf_pending(c) <= OBUF_PAUSE) {
+    if (!(c->flags & CLIENT_CLOSE_ASAP) && reading_paused(c) && obuf_pending(c) <= OBUF_PAUSE) {
         pause_reading(c, 0);
         process_input(c);   /* requests left in the buffer while paused */
-        if (!(c->flags & CLIENT_CLOSE_ASAP)) write_to_client(c);
+        if (!(c->flags & CLIENT_CLOSE_ASAP)) {
+            if (write_to_client(c) < 0) {
+                clients_free_pending();
+                return;
+            }
+            schedule_resume(c);
+        }
     }
     clients_free_pending();
 }
@@ -482,8 +528,9 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
     c->last_ms = server.now_ms;
     server.stat.net_input_bytes += n;
     process_input(c);
-    if (!(c->flags & CLIENT_CLOSE_ASAP)) {
-        if (write_to_client(c) == 0 && c->qlen == 0) qbuf_shrink(c);
+    if (!(c->flags & CLIENT_CLOSE_ASAP) && write_to_client(c) == 0) {
+        if (c->qlen == 0) qbuf_shrink(c);
+        schedule_resume(c);
     }
     clients_free_pending();
 }
