@@ -57,4 +57,10 @@ unsigned char *lp_delete(unsigned char *lp, size_t off, size_t n);
 /* Deletes the elements with index in [start, start+n). */
 unsigned char *lp_delete_range(unsigned char *lp, long long start, size_t n);
 
+/* Bytes the element at off takes in the pack (header, payload, back-length). */
+size_t lp_elem_bytes(const unsigned char *lp, size_t off);
+/* 1 if the pack is well formed (every element's sizes agree, the count and
+ * total match); for tests and debugging, O(n). */
+int lp_validate(const unsigned char *lp);
+
 #endif
