@@ -77,7 +77,7 @@ static int apply_obuf_limit(char *errbuf, size_t errlen)
 static const struct option options[] = {
     {"port", OPT_INT, CFG(port), "6379", 0, 65535, OPT_IMMUTABLE, NULL, NULL,
      "TCP port for RESP (Redis) clients; 0 disables TCP"},
-    {"mc-port", OPT_INT, CFG(mc_port), "0", 0, 65535, OPT_IMMUTABLE, NULL, NULL,
+    {"mc-port", OPT_INT, CFG(mc_port), "11211", 0, 65535, OPT_IMMUTABLE, NULL, NULL,
      "TCP port for Memcached (text and meta protocol) clients; 0 disables it"},
     {"item-size-max", OPT_MEM, CFG(item_size_max), "1mb", 1024, 1024LL * 1024 * 1024, 0, NULL, NULL,
      "largest Memcached item (memcached -I)"},
@@ -131,6 +131,8 @@ static const struct option options[] = {
      "minutes for the LFU counter to decay by one"},
     {"active-expire-effort", OPT_INT, CFG(active_expire_effort), "1", 1, 10, 0, NULL, NULL,
      "active expiry effort (1..10)"},
+    {"set-max-intset-entries", OPT_INT, CFG(set_max_intset_entries), "512", 0, LONG_MAX, 0, NULL, NULL,
+     "a set of integers stays an intset up to this many members"},
     {"proto-max-bulk-len", OPT_MEM, CFG(proto_max_bulk_len), "512mb", 1024 * 1024, LLONG_MAX, 0, NULL, NULL,
      "largest single request argument"},
     {"client-query-buffer-limit", OPT_MEM, CFG(client_query_buffer_limit), "1gb", 1024 * 1024, LLONG_MAX, 0,

@@ -8,10 +8,15 @@
  * 1, which is what exporters sum over anyway. */
 #include "backend/mc_stats.h"
 
+#include <arpa/inet.h>
 #include <event2/event.h>
+#include <event2/listener.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <inttypes.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "backend/db.h"
@@ -211,7 +216,9 @@ static void stats_items(struct mc_out *out)
         if (strcmp(names[i], "evicted") == 0) v = (uint64_t)(server.stat.evictedkeys - base.evicted);
         else if (strcmp(names[i], "reclaimed") == 0) v = (uint64_t)(server.stat.expiredkeys - base.expired);
         else if (strcmp(names[i], "mem_requested") == 0) v = mem_used();
-        mc_compose_statf(out, "items:1", "%s %" PRIu64, names[i], v);
+        char name[64];
+        snprintf(name, sizeof(name), "items:1:%s", names[i]);
+        U64(name, v);
     }
 }
 
@@ -240,10 +247,31 @@ static void stats_slabs(struct mc_out *out)
     U64("total_malloced", mem_used());
 }
 
-/* One block per Memcached connection: <fd>:addr, listen_addr, state,
- * secs_since_last_cmd. */
+/* As memcached: the Memcached listeners (IPv4), then one block per
+ * Memcached connection: <fd>:addr, listen_addr, state, secs_since_last_cmd. */
+static void stats_listeners(struct mc_out *out)
+{
+    for (int i = 0; i < server.nlisteners; i++) {
+        int fd = (int)evconnlistener_get_fd(server.listeners[i]);
+        struct sockaddr_in sa;
+        socklen_t len = sizeof(sa);
+        char name[32], ip[INET_ADDRSTRLEN];
+        if (getsockname(fd, (struct sockaddr *)&sa, &len) < 0 || sa.sin_family != AF_INET ||
+            ntohs(sa.sin_port) != server.cfg.mc_port)
+            continue;
+        inet_ntop(AF_INET, &sa.sin_addr, ip, sizeof(ip));
+        snprintf(name, sizeof(name), "%d:addr", fd);
+        mc_compose_statf(out, name, "tcp:%s:%d", ip, (int)server.cfg.mc_port);
+        snprintf(name, sizeof(name), "%d:state", fd);
+        mc_compose_stat(out, name, "conn_listening");
+        snprintf(name, sizeof(name), "%d:secs_since_last_cmd", fd);
+        mc_compose_stat_i64(out, name, (server.now_ms - server.start_ms) / 1000);
+    }
+}
+
 static void stats_conns(struct client *self, struct mc_out *out)
 {
+    stats_listeners(out);
     for (struct client *c = server.clients; c; c = c->next) {
         if (c->proto != PROTO_MC) continue;
         char name[32];

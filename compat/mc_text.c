@@ -249,8 +249,10 @@ static enum parse_result mc_parse_flush(struct mc_request *req)
 
 static enum parse_result mc_parse_num_arg(struct mc_request *req)
 {
+    /* live 1.6.18: "verbosity x" is a format error, "cache_memlimit x"
+     * a plain ERROR */
     if (!mc_sem_strtoul32(req->tok[1].p, req->tok[1].len, &req->num))
-        return mc_fail(req, MC_ERR_BAD_FORMAT);
+        return mc_fail(req, req->cmd == MC_CMD_CACHE_MEMLIMIT ? MC_R_ERROR : MC_ERR_BAD_FORMAT);
     return PARSE_OK;
 }
 

@@ -266,6 +266,12 @@ proc start_server {overrides body} {
             }
         }
     }
+    # shoal-server listens for Memcached on 11211 by default: tests that do
+    # not ask for mc-port turn it off, so parallel servers do not collide.
+    if {[string match shoal-server* [file tail $binary]] &&
+            [lsearch -exact $extra --mc-port] < 0} {
+        lappend extra --mc-port 0
+    }
     set spec [dict create binary $binary name server ready $ready argv_fn \
         [list ::harness::redis_argv $binary $config $extra]]
     set srv [::harness::launch $spec]

@@ -81,6 +81,7 @@ static const struct tcase cases[] = {
     { "stats settings\r\n", PARSE_OK, MC_CMD_STATS, NULL, 0, 0, 0 },
     { "shutdown\r\n", PARSE_OK, MC_CMD_SHUTDOWN, NULL, 0, 0, 0 },
     { "cache_memlimit 100\r\n", PARSE_OK, MC_CMD_CACHE_MEMLIMIT, NULL, 0, 0, 0 },
+    { "cache_memlimit x\r\n", PARSE_EINVALID, MC_CMD_CACHE_MEMLIMIT, "ERROR", 0, 0, 0 },
     { "mg k v\r\n", PARSE_OK, MC_CMD_META, NULL, 0, 0, 7 },
     { "mx k\r\n", PARSE_EINVALID, MC_CMD_NONE, "ERROR", 0, 0, 0 },
     { "GET / HTTP/1.1\r\n", PARSE_EINVALID, MC_CMD_NONE, NULL, 0, 1, 0 },   /* E15 */
