@@ -1,0 +1,192 @@
+# tests/integration/limits.tcl: what keeps one client from hurting the node.
+#
+# client-query-buffer-limit (an endless bulk or multibulk is cut off, with a
+# log line, and the node keeps serving), client-output-buffer-limit (a reply
+# past the hard limit closes the client, as redis does), the node's own
+# backpressure (a client that never reads stays bounded in the node's
+# memory), maxclients (differential refusal text) and the open-files limit
+# (maxclients is lowered to fit it, extra clients are refused, not queued).
+
+# Writes `chunk` repeatedly (at most max_bytes) until the server stops
+# taking it; returns the number of bytes written before the error.
+proc flood {port header chunk max_bytes} {
+    set fd [socket 127.0.0.1 $port]
+    fconfigure $fd -translation binary -blocking 1 -buffering none
+    set sent 0
+    try {
+        puts -nonewline $fd $header
+        while {$sent < $max_bytes} {
+            puts -nonewline $fd $chunk
+            incr sent [string length $chunk]
+        }
+    } on error {} {
+    } finally {
+        catch {close $fd}
+    }
+    return $sent
+}
+
+proc used_memory {} { return [get_info_field [r info memory] used_memory] }
+
+start_server {tags {limits} client-query-buffer-limit 1mb} {
+
+    test {an endless bulk is cut off at client-query-buffer-limit} {
+        set from [expr {[log_line_count] - 1}]   ;# log_line_count counts the empty piece after the last newline
+        set sent [flood [srv port] "*3\r\n\$3\r\nSET\r\n\$4\r\nqbuf\r\n\$100000000\r\n" \
+            [string repeat x 65536] 64000000]
+        assert {$sent < 64000000}
+        wait_for_log_line "*Closing client that reached max query buffer length*" -from $from
+        assert_equal [get_info_field [r info stats] client_query_buffer_limit_disconnections] 1
+        assert_equal [r exists qbuf] 0
+        assert_equal [r ping] PONG
+    }
+
+    test {an endless multibulk of small args is cut off too} {
+        set from [expr {[log_line_count] - 1}]   ;# log_line_count counts the empty piece after the last newline
+        set sent [flood [srv port] "*100000000\r\n\$3\r\nSET\r\n" [string repeat "\$1\r\na\r\n" 10000] 64000000]
+        assert {$sent < 64000000}
+        wait_for_log_line "*Closing client that reached max query buffer length*" -from $from
+        assert_equal [get_info_field [r info stats] client_query_buffer_limit_disconnections] 2
+        assert_equal [r ping] PONG
+    }
+
+    test {a large request under the limit is still served} {
+        set v [string repeat v 900000]
+        assert_equal [r set q:ok $v] OK
+        assert_equal [r strlen q:ok] 900000
+    }
+}
+
+start_server {tags {limits}} {
+start_oracle_redis {} {
+
+    test {a reply past the output buffer hard limit closes the client, as redis} {
+        foreach c {r oracle} {
+            $c config set client-output-buffer-limit "normal 2mb 0 0"
+            $c set ob:big [string repeat b 5000000]
+        }
+        assert_same_raw [resp_encode {get ob:big}] eof
+        assert_same_raw "[resp_encode {ping}][resp_encode {get ob:big}][resp_encode {ping}]" eof
+        assert_equal [get_info_field [r info stats] client_output_buffer_limit_disconnections] 2
+        # under the limit it is served
+        foreach c {r oracle} { $c set ob:small [string repeat s 1000000] }
+        assert_same_raw [resp_encode {strlen ob:small}][resp_encode {get ob:small}] 2
+        foreach c {r oracle} { $c config set client-output-buffer-limit "normal 0 0 0" }
+    }
+
+    test {maxclients: the extra client is refused with redis's error} {
+        foreach c {r oracle} { $c config set maxclients 10 }
+        set held {}
+        for {set i 0} {$i < 9} {incr i} {
+            lappend held [resp_client [srv host] [srv port]]
+            lappend held [resp_client [oracle_srv host] [oracle_srv port]]
+        }
+        foreach c $held { assert_equal [$c ping] PONG }
+        set rejected [get_info_field [r info stats] rejected_connections]
+        set reply [assert_same_raw {} eof]
+        assert_equal $reply "-ERR max number of clients reached\r\n"
+        assert_equal [get_info_field [r info stats] rejected_connections] [expr {$rejected + 1}]
+        # a slot freed is a slot usable
+        [lindex $held 0] close
+        wait_for_condition 50 20 {
+            [get_info_field [r info clients] connected_clients] == 9
+        } else { fail "closed client still counted" }
+        set c [resp_client [srv host] [srv port]]
+        assert_equal [$c ping] PONG
+        $c close
+        foreach c [lrange $held 1 end] { $c close }
+        foreach c {r oracle} { $c config set maxclients 10000 }
+    }
+}
+}
+
+start_server {tags {limits}} {
+
+    test {a client that never reads its replies stays bounded in the node} {
+        r set big [string repeat x 1000000]
+        set base [used_memory]
+        # 300 GETs of 1 MB: 300 MB of replies if the node buffered them all
+        set fd [socket 127.0.0.1 [srv port]]
+        fconfigure $fd -translation binary -blocking 0 -buffering full
+        puts -nonewline $fd [string repeat [resp_encode {get big}] 300]
+        flush $fd
+        # the node stops reading this client once 1 MiB waits unsent
+        wait_for_condition 100 50 {
+            [get_info_field [r info memory] used_memory] - $base > 1000000
+        } else { fail "replies never buffered" }
+        after 300
+        set peak 0
+        for {set i 0} {$i < 5} {incr i} {
+            set peak [expr {max($peak, [used_memory] - $base)}]
+            after 50
+        }
+        assert_range $peak 1000000 [expr {8 * 1000000}]
+        assert_equal [r ping] PONG
+        # and it gets everything once it reads
+        fconfigure $fd -blocking 1
+        set one [string length "\$1000000\r\n[string repeat x 1000000]\r\n"]
+        set got 0
+        while {$got < 300 * $one} {
+            set chunk [read $fd [expr {min(1048576, 300 * $one - $got)}]]
+            if {$chunk eq {} && [eof $fd]} break
+            incr got [string length $chunk]
+        }
+        close $fd
+        assert_equal $got [expr {300 * $one}]
+        wait_for_condition 100 20 {
+            [used_memory] - $base < 200000
+        } else { fail "client buffers not released: [expr {[used_memory] - $base}]" }
+    }
+
+    test {proto-max-bulk-len set at runtime} {
+        r config set proto-max-bulk-len 1mb
+        set c [new_client]
+        $c raw "*3\r\n\$3\r\nSET\r\n\$1\r\nk\r\n\$1048577\r\n"
+        assert_equal [$c read_eof] "-ERR Protocol error: invalid bulk length\r\n"
+        $c close
+        set c [new_client]
+        assert_equal [$c set k [string repeat k 1048576]] OK
+        $c close
+        r config set proto-max-bulk-len 512mb
+        assert_equal [r strlen k] 1048576
+    }
+}
+
+# A node whose open-files limit is far below maxclients: it must lower
+# maxclients and refuse the extra clients with an error instead of leaving
+# them queued while accept() fails (and the event loop spins).
+set lowfd_dir [::harness::new_dir lowfd]
+set lowfd_bin [file join $lowfd_dir shoal-server-lowfd]
+set f [open $lowfd_bin w]
+puts $f "#!/bin/sh\nulimit -n 64 || exit 1\nexec '$::server_binary' \"\$@\""
+close $f
+file attributes $lowfd_bin -permissions 0755
+
+start_server [list binary $lowfd_bin maxclients 1000 tags {limits}] {
+    test {maxclients is lowered to the open-files limit} {
+        wait_for_log_line "*maxclients has been reduced to 32*"
+        assert_equal [lindex [r config get maxclients] 1] 32
+    }
+
+    test {past the fd limit clients are refused promptly and the node stays responsive} {
+        set clients {}
+        set refused 0
+        for {set i 0} {$i < 60} {incr i} {
+            set c [resp_client [srv host] [srv port] -timeout 5]
+            if {[catch {$c ping} reply]} {
+                assert_match "*max number of clients reached*" $reply
+                incr refused
+                $c close
+            } else {
+                assert_equal $reply PONG
+                lappend clients $c
+            }
+        }
+        assert_equal [llength $clients] 31
+        assert_equal $refused 29
+        set t0 [clock milliseconds]
+        assert_equal [r ping] PONG
+        assert_range [expr {[clock milliseconds] - $t0}] 0 1000
+        foreach c $clients { $c close }
+    }
+}
