@@ -166,8 +166,12 @@ static int evict_one(void)
     int p = server.cfg.maxmemory_policy;
     int vol = volatile_policy();
     if (p == MAXMEMORY_ALLKEYS_RANDOM || p == MAXMEMORY_VOLATILE_RANDOM) {
-        for (int i = 0; i < db_count(); i++) {
-            struct db *db = db_get(i);
+        /* each round starts at the next database, as Redis: otherwise db 0
+         * would be emptied before any other lost a key */
+        static int next_db;
+        for (int n = 0; n < db_count(); n++) {
+            struct db *db = db_get(next_db % db_count());
+            next_db = (next_db + 1) % db_count();
             struct entry *e = dict_random(vol ? db->expires : db->keys);
             if (e == NULL) continue;
             size_t klen;
