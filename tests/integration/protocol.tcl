@@ -149,6 +149,14 @@ start_oracle_redis {} {
         }
         assert_same_raw "[resp_encode {del f}]$req" 10 {id\r\n:[0-9]+}
     }
+    test {RESP2 replies to 'hello' of a wrong version, inline and multibulk mixed} {
+        assert_same_raw "[resp_encode {hello 4}]PING\r\n[resp_encode {echo x}]ECHO y\r\n" 4
+    }
+
+    test {NUL and high bytes in multibulk arguments are kept} {
+        set v "\0\x01\xff\r\n\0"
+        assert_same_raw "[resp_encode [list set nb $v]][resp_encode {get nb}][resp_encode {strlen nb}]" 3
+    }
 }
 
     test {inline request with a NUL byte is served, not looped on} {
@@ -240,4 +248,17 @@ start_oracle_redis {} {
         assert_equal [r strlen gone:big] 1000000
         assert_equal [r ping] PONG
     }
+}
+
+start_server {tags {protocol} requirepass secret} {
+start_oracle_redis {requirepass secret} {
+    test {unauthenticated clients get redis's small limits} {
+        assert_same_raw "*11\r\n" eof
+        assert_same_raw "*1\r\n\$16385\r\n" eof
+        assert_same_raw "*2\r\n\$3\r\nGET\r\n\$16384\r\n[string repeat k 16384]\r\n" 1
+        assert_same_raw "[resp_encode {auth secret}]*11\r\n" 1
+        assert_same_raw "[resp_encode {auth secret}][resp_encode [lrepeat 11 x]]" 2
+        assert_same_raw "[resp_encode {auth secret}][resp_encode [list echo [string repeat e 20000]]]" 2
+    }
+}
 }
