@@ -133,6 +133,8 @@ static const struct option options[] = {
      "active expiry effort (1..10)"},
     {"set-max-intset-entries", OPT_INT, CFG(set_max_intset_entries), "512", 0, LONG_MAX, 0, NULL, NULL,
      "a set of integers stays an intset up to this many members"},
+    {"set-max-intset-entries", OPT_INT, CFG(set_max_intset_entries), "512", 0, LONG_MAX, 0, NULL, NULL,
+     "a set of integers stays an intset up to this many members"},
     {"proto-max-bulk-len", OPT_MEM, CFG(proto_max_bulk_len), "512mb", 1024 * 1024, LLONG_MAX, 0, NULL, NULL,
      "largest single request argument"},
     {"client-query-buffer-limit", OPT_MEM, CFG(client_query_buffer_limit), "1gb", 1024 * 1024, LLONG_MAX, 0,

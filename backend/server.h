@@ -61,6 +61,7 @@ struct server_config {
     long long obuf_hard, obuf_soft, obuf_soft_secs;
     long long mc_port;
     long long item_size_max;            /* memcached -I */
+    long long set_max_intset_entries;
     int daemonize;
     int protected_mode;
     int active_expire_enabled;          /* DEBUG SET-ACTIVE-EXPIRE */
