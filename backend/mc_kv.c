@@ -27,9 +27,9 @@ int64_t mc_now(void) { return server.now_ms / 1000; }
 int64_t mc_kv_expiry(const struct entry *e)
 {
     int64_t ms = entry_expire(e);
-    /* ceil((ms + 1) / 1000): our own TTLs map back exactly, a RESP TTL in
-     * ms rounds up to the second memcached would report */
-    return ms < 0 ? 0 : (ms + 1 + 999) / 1000;
+    /* (ms + 1) / 1000: our own TTLs map back exactly; a RESP TTL in ms
+     * rounds down, so "SET k v EX 10" reads back as t10 */
+    return ms < 0 ? 0 : (ms + 1) / 1000;
 }
 
 int64_t mc_kv_expiry_ms(int64_t expiry)
