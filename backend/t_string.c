@@ -61,26 +61,6 @@ static int arg_ll(struct client *c, int i, long long *v, const char *err)
     return -1;
 }
 
-/* Redis's string2ld, exactly: strtold over the whole argument (an embedded
- * NUL is an error), no leading space, no NaN, no overflow to infinity or
- * underflow to zero, at most 5 KiB (MAX_LONG_DOUBLE_CHARS). */
-#define LD_MAX_CHARS (5 * 1024)
-static int str_to_ld(const char *s, size_t len, long double *out)
-{
-    char buf[LD_MAX_CHARS];
-    if (len == 0 || len >= sizeof(buf)) return -1;
-    memcpy(buf, s, len);
-    buf[len] = '\0';
-    errno = 0;
-    char *end;
-    long double v = strtold(buf, &end);
-    if (isspace((unsigned char)buf[0]) || (size_t)(end - buf) != len ||
-        (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || fpclassify(v) == FP_ZERO)) || isnan(v))
-        return -1;
-    *out = v;
-    return 0;
-}
-
 static void reply_value(struct client *c, const struct entry *e)
 {
     struct strval sv;
@@ -411,7 +391,7 @@ void cmd_incrbyfloat(struct client *c)
     long double v = 0, incr;
     struct strval sv;
     if (e) entry_get_str(e, &sv);
-    if ((e && str_to_ld(sv.p, sv.len, &v) < 0) || str_to_ld(c->argv[2].p, c->argv[2].len, &incr) < 0) {
+    if ((e && util_str2ld(sv.p, sv.len, &v) < 0) || util_str2ld(c->argv[2].p, c->argv[2].len, &incr) < 0) {
         reply_error(c, ERR_NOTFLOAT);
         return;
     }

@@ -69,17 +69,23 @@ int util_ll2str(char *buf, long long v)
     return 1 + util_ull2str(buf + 1, 0 - (unsigned long long)v);
 }
 
+/* Redis's string2ld: at most MAX_LONG_DOUBLE_CHARS (5 KiB) bytes, no
+ * leading space, the whole argument parsed (an embedded NUL is an error),
+ * no NaN; ERANGE only refuses overflow to infinity and underflow to zero
+ * (a denormal result is accepted). */
+#define UTIL_LD_MAX_CHARS (5 * 1024)
 int util_str2ld(const char *s, size_t len, long double *out)
 {
-    char buf[UTIL_LD_STR_SIZE];
+    char buf[UTIL_LD_MAX_CHARS];
     if (len == 0 || len >= sizeof(buf)) return -1;
     memcpy(buf, s, len);
     buf[len] = '\0';
-    if (isspace((unsigned char)buf[0])) return -1;
     errno = 0;
     char *end;
     long double v = strtold(buf, &end);
-    if ((size_t)(end - buf) != len || errno == ERANGE || isnan(v)) return -1;
+    if (isspace((unsigned char)buf[0]) || (size_t)(end - buf) != len ||
+        (errno == ERANGE && (v == HUGE_VALL || v == -HUGE_VALL || fpclassify(v) == FP_ZERO)) || isnan(v))
+        return -1;
     *out = v;
     return 0;
 }

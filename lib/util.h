@@ -21,8 +21,9 @@ int util_str2ull(const char *s, size_t len, unsigned long long *out);
 int util_ll2str(char *buf, long long v);
 int util_ull2str(char *buf, unsigned long long v);
 
-/* Long double as Redis parses INCRBYFLOAT arguments: strtold over the whole
- * string, no leading space, no NaN. Returns 0 or -1. */
+/* Long double as Redis's string2ld (INCRBYFLOAT, HINCRBYFLOAT): strtold
+ * over the whole string of less than 5120 bytes, no leading space, no NaN,
+ * no overflow to infinity or underflow to zero. Returns 0 or -1. */
 int util_str2ld(const char *s, size_t len, long double *out);
 /* Human-friendly long double ("%.17Lf" with trailing zeros trimmed), as
  * INCRBYFLOAT replies. Returns the length, 0 on overflow of the buffer. */

@@ -134,6 +134,21 @@ TEST(str2ld_rules)
     CHECK_EQ_INT(util_str2ld("", 0, &v), -1);
     CHECK_EQ_INT(util_str2ld("abc", 3, &v), -1);
     CHECK_EQ_INT(util_str2ld("1e5000", 6, &v), -1);
+    CHECK_EQ_INT(util_str2ld("-1e5000", 7, &v), -1);
+    CHECK_EQ_INT(util_str2ld("1e-5000", 7, &v), -1);      /* underflow to zero */
+    CHECK_EQ_INT(util_str2ld("1e-4940", 7, &v), 0);       /* denormal: accepted (redis 7.0.15) */
+    CHECK(v > 0);
+    CHECK_EQ_INT(util_str2ld("1.5\0", 4, &v), -1);        /* embedded NUL */
+    CHECK_EQ_INT(util_str2ld("inf", 3, &v), 0);           /* callers refuse infinities themselves */
+    CHECK(isinf(v));
+    /* 5119 bytes parse, 5120 do not (MAX_LONG_DOUBLE_CHARS) */
+    static char big[5121];
+    memset(big, '0', sizeof(big));
+    big[0] = '1';
+    big[1] = '.';
+    CHECK_EQ_INT(util_str2ld(big, 5119, &v), 0);
+    CHECK(v == 1.0L);
+    CHECK_EQ_INT(util_str2ld(big, 5120, &v), -1);
     double d;
     CHECK_EQ_INT(util_str2d("1e400", 5, &d), -1);
     CHECK_EQ_INT(util_str2d("-2.5", 4, &d), 0);
