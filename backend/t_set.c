@@ -465,20 +465,23 @@ void cmd_scard(struct client *c)
 
 /* ------------------------------------------------------ SPOP SRANDMEMBER */
 
-/* Redis picks the members to keep instead of those to pop when the pop
- * takes most of the set (SPOP_MOVE_STRATEGY_MUL). */
+/* Redis picks the members to keep instead of those to pop when those
+ * are few (SPOP_MOVE_STRATEGY_MUL). */
 #define SPOP_MOVE_MUL 5
 #define SRANDMEMBER_SUB_MUL 3
 
-/* Pops count < size members: one by one, or, when count is most of the
- * set, by moving the members that stay into a new set of the same kind
- * (which may convert, as Redis's new set does) and popping the rest. */
+/* Pops count < size members: one by one, or, when few members stay, by
+ * moving those into a new set and popping the rest. The new set is made
+ * as SADD would make it from the first member kept (Redis's
+ * setTypeCreate), so a hashtable of integers can become an intset again
+ * and an intset past a lowered limit a hashtable, exactly as in Redis. */
 static void spop_some(struct client *c, struct entry *e, struct setv *s, size_t count)
 {
     size_t size = setv_size(s);
     struct set_elem el;
     reply_set(c, (long long)count);
-    if (count * SPOP_MOVE_MUL <= size) {
+    size_t remaining = size - count;
+    if (remaining * SPOP_MOVE_MUL > count) {
         for (size_t i = 0; i < count; i++) {
             setv_random(s, &el);
             reply_bulk(c, el.p, el.len);
@@ -487,9 +490,10 @@ static void spop_some(struct client *c, struct entry *e, struct setv *s, size_t 
         set_after_remove(c, e, s, &c->argv[1]);
         return;
     }
-    struct setv keep = setv_new(s->enc);
-    for (size_t i = size - count; i > 0; i--) {
+    struct setv keep = {0};
+    for (size_t i = 0; i < remaining; i++) {
         setv_random(s, &el);
+        if (i == 0) keep = setv_new_for(el.p, el.len);
         setv_add(&keep, el.p, el.len);
         setv_remove(s, el.p, el.len);
     }
@@ -513,6 +517,8 @@ static void spop_with_count(struct client *c)
     struct setv s = setv_of(e);
     size_t size = setv_size(&s);
     if ((unsigned long long)count >= size) {
+        /* Redis answers with SUNION of the key, a second (read) lookup */
+        db_lookup_read(c->db, c->argv[1].p, c->argv[1].len);
         reply_set(c, (long long)size);
         setv_foreach(&s, reply_member, c);
         db_delete(c->db, c->argv[1].p, c->argv[1].len);
@@ -647,13 +653,14 @@ void cmd_srandmember(struct client *c)
 
 /* ------------------------------------------------------- multi-key cmds */
 
-/* Looks up n keys (NULL for missing ones). Every key is checked for its
- * type, even after a missing one, as Redis does. Returns -1 after
+/* Looks up n keys (NULL for missing ones) as reads, also for the STORE
+ * forms (Redis 7.0 counts their hits and misses). Every key is checked
+ * for its type, even after a missing one, as Redis does. Returns -1 after
  * replying WRONGTYPE. */
-static int lookup_sets_or_reply(struct client *c, const struct arg *keys, int n, int write, struct entry **out)
+static int lookup_sets_or_reply(struct client *c, const struct arg *keys, int n, struct entry **out)
 {
     for (int j = 0; j < n; j++)
-        if (lookup_set_or_reply(c, &keys[j], write, &out[j]) < 0) return -1;
+        if (lookup_set_or_reply(c, &keys[j], 0, &out[j]) < 0) return -1;
     return 0;
 }
 
@@ -696,7 +703,7 @@ static void sinter_generic(struct client *c, const struct arg *keys, int n, cons
 {
     struct entry **sets = mem_alloc((size_t)n * sizeof(*sets));
     int empty = 0;
-    if (lookup_sets_or_reply(c, keys, n, dstkey != NULL, sets) < 0) goto out;
+    if (lookup_sets_or_reply(c, keys, n, sets) < 0) goto out;
     for (int j = 0; j < n; j++) empty += sets[j] == NULL;
     if (empty) {
         if (mode == INTER_STORE) {
@@ -823,7 +830,7 @@ static void sunion_diff_generic(struct client *c, const struct arg *keys, int n,
 {
     struct entry **sets = mem_alloc((size_t)n * sizeof(*sets));
     int sameset = 0;
-    if (lookup_sets_or_reply(c, keys, n, dstkey != NULL, sets) < 0) goto out;
+    if (lookup_sets_or_reply(c, keys, n, sets) < 0) goto out;
     for (int j = 1; j < n; j++)
         if (sets[j] && sets[j] == sets[0]) sameset = 1;
     struct setv dst = setv_new(ENC_INTSET);
