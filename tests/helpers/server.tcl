@@ -267,9 +267,10 @@ proc start_server {overrides body} {
         }
     }
     # shoal-server listens for Memcached on 11211 by default: tests that do
-    # not ask for mc-port turn it off, so parallel servers do not collide.
+    # not ask for mc-port (--mc-port, or memcached's -p in args) turn it
+    # off, so parallel servers do not collide.
     if {[string match shoal-server* [file tail $binary]] &&
-            [lsearch -exact $extra --mc-port] < 0} {
+            [lsearch -exact $extra --mc-port] < 0 && [lsearch -exact $extra -p] < 0} {
         lappend extra --mc-port 0
     }
     set spec [dict create binary $binary name server ready $ready argv_fn \

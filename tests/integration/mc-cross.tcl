@@ -228,7 +228,7 @@ start_server {mc-port auto tags {memcached}} {
             puts "  (no list/hash/set/zset command in this build: checked the miss path only)"
             assert_equal [mcq "get o"] END
         } else {
-            assert_equal [mcq "get o" "gets o" "mg o v" "incr o 1" "touch o 1" "append o 0 0 1"] \
+            assert_equal [mcq "get o" "gets o" "mg o v" "incr o 1" "touch o 1" "append o 0 0 1" "x"] \
                 {END END EN NOT_FOUND NOT_FOUND NOT_STORED} "$made"
             assert_equal [mcq "add o 0 0 1" "x" "replace o 0 0 1" "x"] {NOT_STORED NOT_STORED}
             assert_equal [mcq "me o" "delete o"] {EN NOT_FOUND}
@@ -336,6 +336,28 @@ start_server {mc-port auto mc-shutdown yes mc-flush-all no item-size-max 2kb mc-
         assert_equal [mcq "md x x" "mg x s f v"] {HD {VA 0 s0 f9} {}}
     }
 
+}
+
+set mport [find_available_port]
+start_server [list tags {memcached} args [list -p $mport -m 64 -c 100 -I 2m -t 4 -A -F -l 127.0.0.1]] {
+    test {memcached command-line flags map to the options} {
+        foreach {name want} [list mc-port $mport maxmemory [expr {64 * 1024 * 1024}] \
+                maxmemory-policy allkeys-lru maxclients 100 item-size-max [expr {2 * 1024 * 1024}] \
+                mc-shutdown yes mc-flush-all no bind 127.0.0.1] {
+            assert_equal [r config get $name] [list $name $want]
+        }
+        set c [mc_client 127.0.0.1 $mport]
+        assert_equal [$c cmd version] "VERSION 1.6.18"
+        assert_equal [$c cmd flush_all] "CLIENT_ERROR flush_all not allowed"
+        $c close
+    }
+}
+
+test {bad memcached flags are refused at start} {
+    foreach bad {{-I 2x} {-p}} {
+        catch {exec $::server_binary {*}$bad 2>@1} out
+        assert_match {*FATAL CONFIG ERROR*} $out
+    }
 }
 
 # shutdown ends the process, which the harness would report as a crash of a
