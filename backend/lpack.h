@@ -49,7 +49,8 @@ size_t lp_find(const unsigned char *lp, size_t off, const char *s, size_t len, u
 unsigned char *lp_append(unsigned char *lp, const char *s, size_t len);
 unsigned char *lp_prepend(unsigned char *lp, const char *s, size_t len);
 unsigned char *lp_append_ll(unsigned char *lp, long long v);
-/* Inserts s before (after = 0) or after (after = 1) the element at off. */
+/* Inserts s before (after = 0) or after (after = 1) the element at off;
+ * off 0 (no element) appends. */
 unsigned char *lp_insert(unsigned char *lp, size_t off, const char *s, size_t len, int after);
 unsigned char *lp_replace(unsigned char *lp, size_t off, const char *s, size_t len);
 /* Deletes n elements starting at off (fewer if the pack ends first). */
