@@ -1,0 +1,103 @@
+/* compat/nutcracker_conf: twemproxy's YAML configuration (nutcracker.yml),
+ * parsed with libyaml into plain structs the proxy can keep or replace
+ * whole on SIGHUP.
+ *
+ * Accepts every file nutcracker 0.5.0 accepts (the keys and formats of its
+ * nc_conf.c), with its defaults, and rejects unknown keys and bad values
+ * with "file:line: reason". Hostnames are kept as written, never resolved
+ * (resolution and binding belong to the proxy), and servers keep their
+ * config order (compat/ketama sorts them the way twemproxy does itself).
+ *
+ * Extension keys (not in twemproxy), per pool:
+ *   protocol: memcache | redis | both   default: redis if `redis: true`,
+ *        else memcache. Contradicting an explicit `redis:` is an error.
+ *   redis_listen: host:port | /path [perm]   the RESP listener of a
+ *        `protocol: both` pool (where `listen` is the Memcached one);
+ *        required there, rejected elsewhere.
+ *   workers: N    worker threads, 0 (default) = one per core, resolved by
+ *        the proxy. If several pools set it, the proxy takes the largest.
+ *   reuseport: true|false    SO_REUSEPORT on the listener (twemproxy HEAD
+ *        has it; Debian's 0.5.0 does not).
+ * Where twemproxy is looser we are stricter, each with a clear error:
+ * numbers above INT_MAX, a listen permission that is not octal <= 0777.
+ * Where it is stricter we accept more: plain YAML it refuses at the token
+ * level (a leading "---", flow lists [a, b], anchors and aliases) and
+ * socket paths containing ':'. */
+#ifndef SHOAL_COMPAT_NUTCRACKER_CONF_H
+#define SHOAL_COMPAT_NUTCRACKER_CONF_H
+
+#include <stddef.h>
+
+#include "compat/ketama.h"
+
+/* One `servers:` entry: "host:port:weight [name]" or
+ * "/unix/socket:weight [name]". For a socket, unix_path is set, host is
+ * NULL and port 0. name is NULL when not given. */
+struct nc_server {
+    char *host;
+    int port;
+    int weight;
+    char *name;
+    char *unix_path;
+    int line;           /* 1-based line in the file, for the proxy's errors */
+};
+
+enum nc_protocol { NC_PROTO_MEMCACHE, NC_PROTO_REDIS, NC_PROTO_BOTH };
+
+struct nc_pool {
+    char *name;
+    /* listen: "host:port" sets listen_host/listen_port; "/path [perm]" sets
+     * listen_unix (and listen_perm, octal, 0 = leave as created). */
+    char *listen_host;
+    int listen_port;
+    char *listen_unix;
+    int listen_perm;
+    int hash;                   /* enum hash_type, default HASH_FNV1A_64 */
+    char hash_tag[3];           /* "" = none */
+    int distribution;           /* enum dist_type, default DIST_KETAMA */
+    int timeout;                /* ms, -1 = wait forever (default) */
+    int backlog;                /* 512 */
+    int client_connections;     /* 0 = unlimited (default) */
+    int preconnect;             /* 0 */
+    int redis;                  /* 0; 1 when the pool speaks RESP (protocol redis or both) */
+    char *redis_auth;           /* NULL = none; only in RESP pools */
+    int redis_db;               /* 0 */
+    int server_connections;     /* 1, must be >= 1 */
+    int auto_eject_hosts;       /* 0 */
+    int server_retry_timeout;   /* 30000 ms */
+    int server_failure_limit;   /* 2 */
+    int tcpkeepalive;           /* 0 */
+    int reuseport;              /* 0 */
+    enum nc_protocol protocol;  /* extension, see above */
+    int workers;                /* extension: 0 = number of cores */
+    /* extension: the RESP listener of a `protocol: both` pool */
+    char *redis_listen_host;
+    int redis_listen_port;
+    char *redis_listen_unix;
+    int redis_listen_perm;
+    struct nc_server *servers;
+    int nservers;
+    int line;                   /* line of the pool's name */
+};
+
+struct nc_conf {
+    struct nc_pool *pools;      /* in file order */
+    int npools;
+};
+
+/* Parse a file. 0 and *out set, or -1 with "file:line: reason" in err and
+ * *out NULL. */
+int nc_conf_load(const char *path, struct nc_conf **out, char *err, size_t errlen);
+/* The same from memory; name_for_errors prefixes the messages. */
+int nc_conf_parse(const char *yaml_text, size_t len, const char *name_for_errors,
+                  struct nc_conf **out, char *err, size_t errlen);
+void nc_conf_destroy(struct nc_conf **c);
+
+/* The pool by name, or NULL. */
+const struct nc_pool *nc_conf_pool(const struct nc_conf *c, const char *name);
+
+/* A server as compat/ketama wants it (host = socket path for a unix
+ * server); the strings stay owned by the conf. */
+void nc_server_to_dist(const struct nc_server *s, int alive, struct dist_server *out);
+
+#endif
