@@ -66,6 +66,8 @@ start_oracle_redis {} {
         assert_same_raw "*1\r\n+foo\r\n" eof
         assert_same_raw "*2\r\n\$4\r\nECHO\r\n\$1\r\nx\r\n*2\r\n\$1\r\na\r\n:1\r\n" eof
         assert_same_raw "PING\r\n*1\r\n*1\r\n" eof
+        assert_same_raw "*1\r\n\r\n" eof
+        assert_same_raw "*1\r\n\xff\r\n" eof
     }
 
     test {empty requests: *0, *-1, negative counts, blank lines} {
@@ -166,6 +168,11 @@ start_oracle_redis {} {
         assert_equal [$c read] PONG
         $c raw "\0\r\nPING\r\n"
         assert_equal [$c read] PONG
+        $c close
+        # redis waits here (its strchr stops at the NUL); the node answers
+        set c [new_client]
+        $c raw "*1\r\n\0\r\n"
+        assert_match "-ERR Protocol error: expected '\$', got '*" [$c read_eof]
         $c close
         assert_equal [r ping] PONG
     }
