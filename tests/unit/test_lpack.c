@@ -128,7 +128,7 @@ static void ref_clear(struct ref *r) { ref_delete(r, 0, r->n); }
 /* One random edit applied to both. */
 static unsigned char *random_op(unsigned char *lp, struct ref *r)
 {
-    size_t len, i = r->n ? (size_t)(rnd() % r->n) : 0;
+    size_t len = 0, i = r->n ? (size_t)(rnd() % r->n) : 0;
     unsigned op = (unsigned)(rnd() % 9);
     if (r->n + 1 >= REF_MAX) op = 5;
     if (r->n == 0 && op >= 4) op = 0;
