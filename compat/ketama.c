@@ -72,6 +72,8 @@ int dist_server_id(const struct dist_server *s, char *buf, size_t size)
 {
     if (s->name != NULL && s->name[0] != '\0')
         return snprintf(buf, size, "%s", s->name);
+    if (s->host == NULL)
+        return snprintf(buf, size, "%s", "");
     if (s->host[0] == '/')
         return snprintf(buf, size, "%s:", s->host);
     if (s->port == 11211)
@@ -113,7 +115,7 @@ static void order_live(struct dist *d, const struct dist_server *servers,
                        int n, char **ids)
 {
     for (int i = 0; i < n; i++) {
-        if (!servers[i].alive) continue;
+        if (!servers[i].alive || servers[i].weight < 1) continue;
         int j = d->nlive++;
         while (j > 0 && id_cmp(ids[d->live[j - 1]], ids[i]) > 0) {
             d->live[j] = d->live[j - 1];

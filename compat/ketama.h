@@ -38,8 +38,8 @@ struct dist_server {
 
 struct dist;
 
-/* Only alive servers take part. NULL if n <= 0 or none is alive. Aborts if
- * memory runs out (a control structure). */
+/* Only alive servers with weight >= 1 take part. NULL if n <= 0 or none
+ * takes part. Aborts if memory runs out (a control structure). */
 struct dist *dist_build(enum dist_type t, const struct dist_server *servers, int n);
 
 /* The server a key hash maps to, as an index into the servers array given

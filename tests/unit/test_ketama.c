@@ -182,6 +182,11 @@ TEST(modula_and_random)
     CHECK(seen[1] > 0 && seen[2] > 0);
     dist_destroy(&d);
 
+    s[1].weight = 0;        /* a zero weight does not take part */
+    d = dist_build(DIST_KETAMA, s, 3);
+    CHECK_EQ_INT(dist_nlive(d), 1);
+    CHECK_EQ_INT(dist_route(d, 12345), 2);
+    dist_destroy(&d);
     s[1].alive = s[2].alive = 0;
     CHECK(dist_build(DIST_KETAMA, s, 3) == NULL);
     CHECK(dist_build(DIST_MODULA, s, 0) == NULL);
