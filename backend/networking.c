@@ -196,10 +196,24 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
     log_debug("Accepted %s (id=%llu)", c->addr, (unsigned long long)c->id);
 }
 
+static void listener_reenable_cb(evutil_socket_t fd, short what, void *arg)
+{
+    evconnlistener_enable(arg);
+}
+
+/* Out of descriptors (maxclients raised past the open-files limit at run
+ * time) or memory: the pending connection stays queued and the listener
+ * stays readable, so retrying at once would spin. Pause it for 100 ms. */
 static void accept_error_cb(struct evconnlistener *l, void *arg)
 {
     int err = EVUTIL_SOCKET_ERROR();
     log_warn("Accepting client connection: %s", evutil_socket_error_to_string(err));
+    if (err == EMFILE || err == ENFILE || err == ENOBUFS || err == ENOMEM) {
+        struct timeval tv = { 0, 100 * 1000 };
+        evconnlistener_disable(l);
+        if (event_base_once(server.base, -1, EV_TIMEOUT, listener_reenable_cb, l, &tv) < 0)
+            evconnlistener_enable(l);
+    }
 }
 
 static int listen_tcp(const char *addr, int port, const int *proto)

@@ -28,6 +28,15 @@ proc flood {port header chunk max_bytes} {
 
 proc used_memory {} { return [get_info_field [r info memory] used_memory] }
 
+# user+system CPU ticks (1/100 s) a process has used, from /proc.
+proc proc_cpu_ticks {pid} {
+    set f [open /proc/$pid/stat]
+    set stat [read $f]
+    close $f
+    set fields [split [string range $stat [expr {[string last ")" $stat] + 2}] end]]
+    return [expr {[lindex $fields 11] + [lindex $fields 12]}]
+}
+
 start_server {tags {limits} client-query-buffer-limit 1mb} {
 
     test {an endless bulk is cut off at client-query-buffer-limit} {
@@ -188,5 +197,33 @@ start_server [list binary $lowfd_bin maxclients 1000 tags {limits}] {
         assert_equal [r ping] PONG
         assert_range [expr {[clock milliseconds] - $t0}] 0 1000
         foreach c $clients { $c close }
+    }
+
+    test {maxclients raised past the fd limit at run time: no busy loop on EMFILE} {
+        r config set maxclients 1000
+        set pid [srv pid]
+        # 80 connections: past ~55 accept() fails with EMFILE and the rest
+        # wait in the listen backlog
+        set socks {}
+        for {set i 0} {$i < 80} {incr i} {
+            set s [socket 127.0.0.1 [srv port]]
+            fconfigure $s -translation binary -blocking 0
+            puts -nonewline $s "PING\r\n"
+            flush $s
+            lappend socks $s
+        }
+        wait_for_log_line "*Accepting client connection: Too many open files*"
+        set cpu0 [proc_cpu_ticks $pid]
+        after 1000
+        set used [expr {[proc_cpu_ticks $pid] - $cpu0}]
+        assert_equal [r ping] PONG
+        # an idle node uses well under 30% of a core; a spinning one ~100%
+        assert_range $used 0 30
+        foreach s $socks { close $s }
+        # the listener comes back once descriptors are free
+        wait_for_condition 100 50 {
+            ![catch {set c [resp_client [srv host] [srv port] -timeout 1]; $c ping; $c close}]
+        } else { fail "node does not accept clients any more" }
+        r config set maxclients 32
     }
 }
