@@ -102,9 +102,14 @@ static int mc_flag(int argc, char **argv, int *i, char **out, int *n, char *err,
     return 0;
 }
 
-/* Rewrites memcached flags into --directives; other arguments are copied.
- * The result (strdup'ed strings, never freed: the process keeps them) is
- * what config_load_args reads. */
+static void free_args(char **args, int n)
+{
+    for (int i = 0; args != NULL && i < n; i++) free(args[i]);
+    free(args);
+}
+
+/* Rewrites memcached flags into --directives; other arguments are copied
+ * (strdup'ed, freed by free_args once config_load_args has read them). */
 static int expand_mc_flags(int argc, char **argv, int *out_argc, char ***out_argv,
                            char *err, size_t errlen)
 {
@@ -113,7 +118,10 @@ static int expand_mc_flags(int argc, char **argv, int *out_argc, char ***out_arg
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] == '-' && a[1] && strchr("pmcIltAF", a[1]) && (a[2] == '\0' || strchr("pmcIlt", a[1]))) {
-            if (mc_flag(argc, argv, &i, out, &n, err, errlen) < 0) return -1;
+            if (mc_flag(argc, argv, &i, out, &n, err, errlen) < 0) {
+                free_args(out, n);
+                return -1;
+            }
         } else {
             push(out, &n, a);
         }
@@ -146,10 +154,12 @@ int main(int argc, char **argv)
         }
         first = 2;
     }
-    int nargs;
-    char **args;
-    if (expand_mc_flags(argc - first, argv + first, &nargs, &args, err, sizeof(err)) < 0 ||
-        config_load_args(nargs, args, err, sizeof(err)) < 0) {
+    int nargs = 0;
+    char **args = NULL;
+    int rc = expand_mc_flags(argc - first, argv + first, &nargs, &args, err, sizeof(err));
+    if (rc == 0) rc = config_load_args(nargs, args, err, sizeof(err));
+    free_args(args, nargs);
+    if (rc < 0) {
         fprintf(stderr, "*** FATAL CONFIG ERROR ***\n%s\nRun 'shoal-server --help' for the options.\n", err);
         return 1;
     }
