@@ -1,0 +1,225 @@
+/* proxy/client: client connections and in-order replies; see client.h. */
+#include "proxy/client.h"
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "lib/log.h"
+#include "lib/mem.h"
+#include "proxy/frag.h"
+#include "proxy/mc_proxy.h"
+#include "proxy/pool.h"
+#include "proxy/resp_proxy.h"
+#include "proxy/worker.h"
+
+static void client_read_cb(struct bufferevent *bev, void *arg);
+static void client_write_cb(struct bufferevent *bev, void *arg);
+static void client_event_cb(struct bufferevent *bev, short what, void *arg);
+
+static uint64_t pool_clients(const struct pool *p)
+{
+    uint64_t n = 0;
+    for (int i = 0; i < nworkers; i++) {
+        struct wpool *wp = worker_wpool(workers[i], p->idx);
+        if (wp && wp->pool == p) n += STAT_GET(wp->st.client_connections);
+    }
+    return n;
+}
+
+void client_accept(struct worker *w, struct wpool *wp, int fd, int proto)
+{
+    struct pool *p = wp->pool;
+    if (p->client_connections > 0 && pool_clients(p) >= (uint64_t)p->client_connections) {
+        log_notice("pool %s: client_connections limit %d reached, connection refused",
+                   p->name, p->client_connections);
+        close(fd);
+        return;
+    }
+    struct client *c = mem_calloc(sizeof *c);
+    c->w = w;
+    c->wp = wp;
+    wp->refs++;
+    c->id = ++w->next_client_id;
+    c->proto = proto;
+    c->authed = p->redis_auth == NULL || p->redis_auth[0] == '\0';
+    resp_parser_init(&c->rp);
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (p->tcpkeepalive) setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+    evutil_make_socket_nonblocking(fd);
+    c->bev = bufferevent_socket_new(w->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    bufferevent_setcb(c->bev, client_read_cb, client_write_cb, client_event_cb, c);
+    bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+    c->next = w->clients;
+    if (w->clients) w->clients->prev = c;
+    w->clients = c;
+    STAT_INC(w->curr_connections);
+    STAT_INC(w->total_connections);
+    STAT_INC(wp->st.client_connections);
+}
+
+void client_close(struct client **cp)
+{
+    struct client *c = *cp;
+    *cp = NULL;
+    if (c == NULL) return;
+    struct worker *w = c->w;
+    if (c->prev) c->prev->next = c->next;
+    else w->clients = c->next;
+    if (c->next) c->next->prev = c->prev;
+    for (struct req *r = c->head, *next; r; r = next) {
+        next = r->next;
+        r->next = NULL;
+        r->c = NULL;
+        if (r->pending == 0 && !r->sending) req_free(&r);
+    }
+    bufferevent_free(c->bev);
+    resp_parser_deinit(&c->rp);
+    STAT_DEC(w->curr_connections);
+    STAT_DEC(c->wp->st.client_connections);
+    wpool_unref(c->wp);
+    mem_free(c);
+}
+
+/* Close a closing client once its replies are all out; 1 if closed. */
+static int client_maybe_close(struct client *c)
+{
+    if (!c->closing || c->head || c->in_read) return 0;
+    if (evbuffer_get_length(bufferevent_get_output(c->bev)) > 0) return 0;
+    client_close(&c);
+    return 1;
+}
+
+static int client_over_limits(struct client *c, int half)
+{
+    size_t out = evbuffer_get_length(bufferevent_get_output(c->bev));
+    int maxreq = half ? CLIENT_MAX_PENDING / 2 : CLIENT_MAX_PENDING;
+    size_t maxout = half ? CLIENT_OUT_HIGH / 2 : CLIENT_OUT_HIGH;
+    return c->nreqs >= maxreq || out >= maxout;
+}
+
+/* Parse and dispatch what the client sent, request by request. */
+static void client_process(struct client *c)
+{
+    struct evbuffer *in = bufferevent_get_input(c->bev);
+    c->in_read = true;
+    while (!c->closing) {
+        if (client_over_limits(c, 0)) {
+            c->paused = true;
+            bufferevent_disable(c->bev, EV_READ);
+            break;
+        }
+        size_t len = evbuffer_get_length(in);
+        if (c->swallow && len) {
+            size_t d = len < c->swallow ? len : c->swallow;
+            evbuffer_drain(in, d);
+            c->swallow -= d;
+            continue;
+        }
+        if (len == 0 || len < c->need) break;
+        c->need = 0;
+        char *p = (char *)evbuffer_pullup(in, -1);
+        if (c->proto == 0) c->proto = p[0] == '*' ? PROTO_RESP : PROTO_MC;
+        long n = c->proto == PROTO_MC ? mc_proxy_request(c, p, len)
+                                      : resp_proxy_request(c, p, len);
+        if (n < 0) {
+            STAT_INC(c->wp->st.client_err);
+            c->in_read = false;
+            client_close(&c);
+            return;
+        }
+        if (n == 0) break;
+        evbuffer_drain(in, (size_t)n);
+    }
+    c->in_read = false;
+    client_maybe_close(c);
+}
+
+void client_flush(struct client *c)
+{
+    struct evbuffer *out = bufferevent_get_output(c->bev);
+    while (c->head && c->head->done) {
+        struct req *r = c->head;
+        c->head = r->next;
+        if (c->head == NULL) c->tail = NULL;
+        c->nreqs--;
+        if (r->reply) evbuffer_add_buffer(out, r->reply);
+        if (r->close_after) {
+            c->closing = true;
+            bufferevent_disable(c->bev, EV_READ);
+        }
+        req_free(&r);
+    }
+    if (c->in_read) return;
+    if (client_maybe_close(c)) return;
+    if (c->paused && !c->closing && !client_over_limits(c, 1)) {
+        c->paused = false;
+        bufferevent_enable(c->bev, EV_READ);
+        client_process(c);
+    }
+}
+
+void client_reply(struct client *c, const char *bytes, size_t n, bool close_after)
+{
+    struct req *r = req_create(c, RM_LOCAL);
+    STAT_INC(c->wp->st.local_replies);
+    r->reply = evbuffer_new();
+    if (n) evbuffer_add(r->reply, bytes, n);
+    r->close_after = close_after;
+    req_frags_alloc(r, 0);
+    req_sent(r);
+}
+
+void client_replyf(struct client *c, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0) n = 0;
+    if ((size_t)n >= sizeof buf) n = (int)sizeof buf - 1;
+    client_reply(c, buf, (size_t)n, false);
+}
+
+static void client_read_cb(struct bufferevent *bev, void *arg)
+{
+    (void)bev;
+    struct client *c = arg;
+    if (!c->in_read) client_process(c);
+}
+
+static void client_write_cb(struct bufferevent *bev, void *arg)
+{
+    (void)bev;
+    struct client *c = arg;
+    if (client_maybe_close(c)) return;
+    if (c->paused && !c->closing && !client_over_limits(c, 1)) {
+        c->paused = false;
+        bufferevent_enable(c->bev, EV_READ);
+        client_process(c);
+    }
+}
+
+static void client_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+    (void)bev;
+    struct client *c = arg;
+    if (what & BEV_EVENT_EOF) {
+        STAT_INC(c->wp->st.client_eof);
+        c->closing = true;
+        bufferevent_disable(c->bev, EV_READ);
+        client_maybe_close(c);
+        return;
+    }
+    STAT_INC(c->wp->st.client_err);
+    client_close(&c);
+}

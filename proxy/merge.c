@@ -1,0 +1,209 @@
+/* proxy/merge: fragment replies into one reply; see merge.h. */
+#include "proxy/merge.h"
+
+#include <event2/buffer.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compat/mc_reply.h"
+#include "compat/mc_text.h"
+#include "compat/resp_reply.h"
+#include "lib/mem.h"
+#include "proxy/client.h"
+#include "proxy/frag.h"
+#include "proxy/pool.h"
+
+static const char *frag_bytes(struct frag *f, size_t *len)
+{
+    *len = f->reply ? evbuffer_get_length(f->reply) : 0;
+    return *len ? (const char *)evbuffer_pullup(f->reply, -1) : "";
+}
+
+static void add_error(struct req *r, struct evbuffer *out, const char *why)
+{
+    if (r->proto == PROTO_MC) evbuffer_add_printf(out, "SERVER_ERROR %s\r\n", why);
+    else evbuffer_add_printf(out, "-ERR %s\r\n", why);
+}
+
+static void merge_one(struct req *r)
+{
+    struct frag *f = &r->frags[0];
+    if (f->failed) add_error(r, r->reply, f->err);
+    else if (f->reply) evbuffer_add_buffer(r->reply, f->reply);
+}
+
+/* The key of a "VALUE <key> ..." line. */
+static int value_key_is(const char *line, size_t n, const char *key, size_t nkey)
+{
+    if (n < 6 + nkey + 1 || memcmp(line, "VALUE ", 6) != 0) return 0;
+    return memcmp(line + 6, key, nkey) == 0 && line[6 + nkey] == ' ';
+}
+
+/* Is this Memcached fragment usable (replied, not an error line)? */
+static int mc_frag_ok(struct frag *f)
+{
+    size_t len;
+    const char *p = frag_bytes(f, &len);
+    if (f->failed || len == 0) return 0;
+    return !mc_reply_is_error(p, len >= 2 ? len - 2 : len);
+}
+
+static void merge_mc_get(struct req *r)
+{
+    int bad = 0;
+    for (int i = 0; i < r->nfrags; i++) bad += !mc_frag_ok(&r->frags[i]);
+    if (bad == r->nfrags) {
+        struct frag *f = &r->frags[0];
+        if (f->failed) add_error(r, r->reply, f->err);
+        else if (f->reply) evbuffer_add_buffer(r->reply, f->reply);
+        return;
+    }
+    if (bad) STAT_INC(r->wp->st.fragment_errors);
+    struct mc_request fake = { .keys = r->keybuf, .keys_len = r->keybuf_len };
+    size_t pos = 0;
+    const char *key;
+    size_t nkey;
+    for (int i = 0; i < r->nkeys && mc_text_key_next(&fake, &pos, &key, &nkey); i++) {
+        struct frag *f = &r->frags[r->key_frag[i]];
+        if (!mc_frag_ok(f)) continue;
+        size_t len, need;
+        const char *p = frag_bytes(f, &len);
+        struct mc_reply_unit u;
+        if (mc_reply_unit(p, len, f->cursor, &u, &need) != PARSE_OK || !u.has_data) continue;
+        if (!value_key_is(p + u.line_off, u.line_len, key, nkey)) continue;
+        evbuffer_add(r->reply, p + u.line_off, u.end - u.line_off);
+        f->cursor = u.end;
+    }
+    evbuffer_add(r->reply, "END\r\n", 5);
+}
+
+static void merge_mc_all_ok(struct req *r)
+{
+    for (int i = 0; i < r->nfrags; i++) {
+        struct frag *f = &r->frags[i];
+        size_t len;
+        const char *p = frag_bytes(f, &len);
+        if (f->failed) {
+            add_error(r, r->reply, f->err);
+            return;
+        }
+        if (len != 4 || memcmp(p, "OK\r\n", 4) != 0) {
+            evbuffer_add(r->reply, p, len);
+            return;
+        }
+    }
+    evbuffer_add(r->reply, "OK\r\n", 4);
+}
+
+/* The error line to use for a RESP fragment that cannot give a value:
+ * written to out once per key. */
+static void resp_frag_error(struct req *r, struct frag *f, struct evbuffer *out)
+{
+    size_t len;
+    const char *p = frag_bytes(f, &len);
+    if (f->failed) add_error(r, out, f->err);
+    else if (len && p[0] == '-') evbuffer_add(out, p, len);
+    else add_error(r, out, "unexpected reply from server");
+}
+
+static void merge_resp_array(struct req *r)
+{
+    int bad = 0;
+    for (int i = 0; i < r->nfrags; i++) {
+        struct frag *f = &r->frags[i];
+        size_t len;
+        const char *p = frag_bytes(f, &len);
+        struct resp_reply rr;
+        resp_reply_init(&rr);
+        if (f->failed || resp_reply_parse(&rr, p, len) != PARSE_OK || rr.type != '*') {
+            f->failed = true;
+            bad++;
+            continue;
+        }
+        f->cursor = (size_t)((const char *)memchr(p, '\n', len) - p) + 1;
+    }
+    if (bad) STAT_INC(r->wp->st.fragment_errors);
+    evbuffer_add_printf(r->reply, "*%d\r\n", r->nkeys);
+    for (int i = 0; i < r->nkeys; i++) {
+        struct frag *f = &r->frags[r->key_frag[i]];
+        size_t len;
+        const char *p = frag_bytes(f, &len);
+        size_t span = f->failed || f->cursor >= len ? 0 : resp_reply_span(p + f->cursor, len - f->cursor);
+        if (span == 0) {
+            if (f->failed && f->err[0]) add_error(r, r->reply, f->err);
+            else if (len && p[0] == '-') evbuffer_add(r->reply, p, len);
+            else add_error(r, r->reply, "unexpected reply from server");
+            continue;
+        }
+        evbuffer_add(r->reply, p + f->cursor, span);
+        f->cursor += span;
+    }
+}
+
+/* Every fragment must answer type t; else the first failure is the reply.
+ * Returns 1 when all did. */
+static int resp_all_typed(struct req *r, char t)
+{
+    for (int i = 0; i < r->nfrags; i++) {
+        struct frag *f = &r->frags[i];
+        size_t len;
+        const char *p = frag_bytes(f, &len);
+        if (f->failed || len == 0 || p[0] != t) {
+            if (r->nfrags > 1) STAT_INC(r->wp->st.fragment_errors);
+            resp_frag_error(r, f, r->reply);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void merge_resp_sum(struct req *r)
+{
+    if (!resp_all_typed(r, ':')) return;
+    long long sum = 0;
+    for (int i = 0; i < r->nfrags; i++) {
+        size_t len;
+        const char *p = frag_bytes(&r->frags[i], &len);
+        sum += strtoll(p + 1, NULL, 10);
+    }
+    evbuffer_add_printf(r->reply, ":%lld\r\n", sum);
+}
+
+static void merge_resp_ok(struct req *r)
+{
+    if (resp_all_typed(r, '+')) evbuffer_add(r->reply, "+OK\r\n", 5);
+}
+
+static void merge_resp_concat(struct req *r)
+{
+    if (!resp_all_typed(r, '*')) return;
+    long long total = 0;
+    for (int i = 0; i < r->nfrags; i++) {
+        size_t len;
+        const char *p = frag_bytes(&r->frags[i], &len);
+        total += strtoll(p + 1, NULL, 10) > 0 ? strtoll(p + 1, NULL, 10) : 0;
+    }
+    evbuffer_add_printf(r->reply, "*%lld\r\n", total);
+    for (int i = 0; i < r->nfrags; i++) {
+        size_t len;
+        const char *p = frag_bytes(&r->frags[i], &len);
+        size_t hdr = (size_t)((const char *)memchr(p, '\n', len) - p) + 1;
+        evbuffer_add(r->reply, p + hdr, len - hdr);
+    }
+}
+
+void merge_run(struct req *r)
+{
+    if (r->reply == NULL) r->reply = evbuffer_new();
+    switch (r->merge) {
+    case RM_ONE: merge_one(r); break;
+    case RM_LOCAL: break;
+    case RM_MC_GET: merge_mc_get(r); break;
+    case RM_MC_ALL_OK: merge_mc_all_ok(r); break;
+    case RM_ARRAY: merge_resp_array(r); break;
+    case RM_SUM: merge_resp_sum(r); break;
+    case RM_OK: merge_resp_ok(r); break;
+    case RM_CONCAT: merge_resp_concat(r); break;
+    }
+}

@@ -1,0 +1,17 @@
+/* proxy/merge: builds a request's reply from its fragments' replies.
+ *
+ * One fragment: its bytes, or an error line naming why the server failed.
+ * Several: Memcached gets keep VALUE blocks in the client's key order and
+ * end with one END, a failed server's keys being misses; RESP MGET keeps
+ * elements in key order with an error element at each failed key (RESP2
+ * arrays may hold errors, as EXEC replies do); sums and OKs need every
+ * server.  A multi-key reply with some keys failed counts fragment_errors. */
+#ifndef SHOAL_PROXY_MERGE_H
+#define SHOAL_PROXY_MERGE_H
+
+struct req;
+
+/* Fills r->reply from r's fragments according to r->merge. */
+void merge_run(struct req *r);
+
+#endif

@@ -1,0 +1,287 @@
+/* proxy/node: connections to servers; see node.h. */
+#include "proxy/node.h"
+
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "lib/clock.h"
+#include "lib/log.h"
+#include "lib/mem.h"
+#include "proxy/frag.h"
+#include "proxy/pool.h"
+#include "proxy/worker.h"
+
+static void nconn_timer_cb(evutil_socket_t fd, short what, void *arg);
+
+struct nconn *nconn_create(struct wserver *ws, int proto, int slot)
+{
+    struct nconn *nc = mem_calloc(sizeof *nc);
+    nc->ws = ws;
+    nc->proto = proto;
+    nc->slot = slot;
+    nc->timer = evtimer_new(ws->wp->w->base, nconn_timer_cb, nc);
+    return nc;
+}
+
+static void nconn_close(struct nconn *nc)
+{
+    if (nc->bev) {
+        bufferevent_free(nc->bev);
+        nc->bev = NULL;
+        STAT_DEC(nc->ws->st.server_connections);
+    }
+    nc->state = NCONN_DOWN;
+    nc->parsing = false;
+    nc->need = 0;
+    evtimer_del(nc->timer);
+}
+
+void nconn_destroy(struct nconn **ncp)
+{
+    struct nconn *nc = *ncp;
+    *ncp = NULL;
+    if (nc == NULL) return;
+    nconn_fail(nc, "server connection closed by the proxy");
+    event_free(nc->timer);
+    mem_free(nc);
+}
+
+void nconn_fail(struct nconn *nc, const char *why)
+{
+    struct frag *list = nc->head;
+    bool busy = list != NULL || nc->state == NCONN_CONNECTING;
+    nc->head = nc->tail = NULL;
+    STAT_ADD(nc->ws->st.out_queue, -(int64_t)nc->nout);
+    nc->nout = 0;
+    bool was_open = nc->bev != NULL;
+    nconn_close(nc);
+    if (was_open && busy) wpool_server_failed(nc->ws);
+    if (was_open)
+        log_write(busy ? LOG_LEVEL_WARN : LOG_LEVEL_VERB, "pool %s: server %s: %s",
+                  nc->ws->wp->pool->name, nc->ws->ps->pname, why);
+    while (list) {
+        struct frag *f = list;
+        list = f->next;
+        STAT_ADD(nc->ws->st.out_queue_bytes, -(int64_t)f->req_bytes);
+        f->next = NULL;
+        f->nc = NULL;
+        if (f->req == NULL) mem_free(f);
+        else frag_failed(f, why);
+    }
+}
+
+static void nconn_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct nconn *nc = arg;
+    if (nc->head == NULL) return;
+    int64_t timeout = (int64_t)nc->ws->wp->pool->timeout * 1000;
+    int64_t age = clock_mono_us() - nc->head->sent_us;
+    if (age >= timeout) {
+        STAT_INC(nc->ws->st.server_timedout);
+        nconn_fail(nc, "Connection timed out");
+        return;
+    }
+    struct timeval tv = { (time_t)((timeout - age) / 1000000), (suseconds_t)((timeout - age) % 1000000) };
+    evtimer_add(nc->timer, &tv);
+}
+
+static void nconn_arm_timer(struct nconn *nc)
+{
+    int timeout = nc->ws->wp->pool->timeout;
+    if (timeout <= 0 || evtimer_pending(nc->timer, NULL)) return;
+    struct timeval tv = { timeout / 1000, (timeout % 1000) * 1000 };
+    evtimer_add(nc->timer, &tv);
+}
+
+static struct frag *fifo_pop(struct nconn *nc)
+{
+    struct frag *f = nc->head;
+    nc->head = f->next;
+    if (nc->head == NULL) nc->tail = NULL;
+    f->next = NULL;
+    nc->nout--;
+    STAT_DEC(nc->ws->st.out_queue);
+    STAT_ADD(nc->ws->st.out_queue_bytes, -(int64_t)f->req_bytes);
+    return f;
+}
+
+/* The prelude a RESP pool asks for: its AUTH and SELECT replies are eaten. */
+static void nconn_internal(struct nconn *nc, const char *bytes, size_t n)
+{
+    struct frag *f = mem_calloc(sizeof *f);
+    f->ws = nc->ws;
+    evbuffer_add(bufferevent_get_output(nc->bev), bytes, n);
+    nconn_enqueue(nc, f, n);
+}
+
+static void nconn_prelude(struct nconn *nc)
+{
+    struct pool *p = nc->ws->wp->pool;
+    char buf[600];
+    if (nc->proto != PROTO_RESP) return;
+    if (p->redis_auth && p->redis_auth[0]) {
+        size_t al = strlen(p->redis_auth);
+        if (al > 400) al = 400;
+        int n = snprintf(buf, sizeof buf, "*2\r\n$4\r\nAUTH\r\n$%zu\r\n%.*s\r\n",
+                         al, (int)al, p->redis_auth);
+        nconn_internal(nc, buf, (size_t)n);
+    }
+    if (p->redis_db > 0) {
+        char db[24];
+        int dl = snprintf(db, sizeof db, "%d", p->redis_db);
+        int n = snprintf(buf, sizeof buf, "*2\r\n$6\r\nSELECT\r\n$%d\r\n%s\r\n", dl, db);
+        nconn_internal(nc, buf, (size_t)n);
+    }
+}
+
+static void nconn_read_cb(struct bufferevent *bev, void *arg);
+static void nconn_event_cb(struct bufferevent *bev, short what, void *arg);
+
+static int nconn_connect(struct nconn *nc, const char **why)
+{
+    struct wserver *ws = nc->ws;
+    int which = (nc->proto == PROTO_MC && ws->wp->pool->proto == PROTO_BOTH) ? 1 : 0;
+    nc->bev = bufferevent_socket_new(ws->wp->w->base, -1, BEV_OPT_CLOSE_ON_FREE);
+    bufferevent_setcb(nc->bev, nconn_read_cb, NULL, nconn_event_cb, nc);
+    bufferevent_enable(nc->bev, EV_READ | EV_WRITE);
+    STAT_INC(ws->st.server_connections);
+    if (bufferevent_socket_connect(nc->bev, (struct sockaddr *)&ws->ps->ss[which],
+                                   (int)ws->ps->sslen[which]) < 0) {
+        *why = errno ? strerror(errno) : "cannot connect";
+        STAT_INC(ws->st.server_err);
+        nconn_close(nc);
+        wpool_server_failed(ws);
+        return -1;
+    }
+    evutil_socket_t fd = bufferevent_getfd(nc->bev);
+    int one = 1;
+    if (ws->ps->port) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (ws->wp->pool->tcpkeepalive) setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+    nc->state = NCONN_CONNECTING;
+    nconn_prelude(nc);
+    return 0;
+}
+
+struct evbuffer *nconn_output(struct nconn *nc, const char **why)
+{
+    if (nc->state == NCONN_DOWN && nconn_connect(nc, why) < 0) return NULL;
+    return bufferevent_get_output(nc->bev);
+}
+
+void nconn_enqueue(struct nconn *nc, struct frag *f, size_t req_bytes)
+{
+    struct server_stats *st = &nc->ws->st;
+    f->nc = nc;
+    f->next = NULL;
+    f->sent_us = clock_mono_us();
+    f->req_bytes = (uint32_t)req_bytes;
+    if (nc->tail) nc->tail->next = f;
+    else nc->head = f;
+    nc->tail = f;
+    nc->nout++;
+    STAT_INC(st->requests);
+    STAT_ADD(st->request_bytes, req_bytes);
+    STAT_INC(st->out_queue);
+    STAT_ADD(st->out_queue_bytes, req_bytes);
+    nconn_arm_timer(nc);
+}
+
+/* Parse the reply at the head of in for the FIFO head; returns its length,
+ * 0 for "need more", -1 for a broken server. */
+static long nconn_parse(struct nconn *nc, struct evbuffer *in, size_t len)
+{
+    if (!nc->parsing) {
+        if (nc->proto == PROTO_RESP) resp_reply_init(&nc->rr);
+        else mc_reply_init(&nc->mr, (enum mc_reply_kind)nc->head->kind);
+        nc->parsing = true;
+    }
+    const char *p = (const char *)evbuffer_pullup(in, -1);
+    enum parse_result r;
+    size_t need;
+    if (nc->proto == PROTO_RESP) {
+        r = resp_reply_parse(&nc->rr, p, len);
+        need = nc->rr.need;
+    } else {
+        r = mc_reply_parse(&nc->mr, p, len);
+        need = nc->mr.need;
+    }
+    if (r == PARSE_AGAIN) {
+        nc->need = need ? need : len + 1;
+        return 0;
+    }
+    if (r != PARSE_OK) return -1;
+    nc->need = 0;
+    nc->parsing = false;
+    return (long)(nc->proto == PROTO_RESP ? nc->rr.consumed : nc->mr.consumed);
+}
+
+static void nconn_internal_reply(struct nconn *nc, struct frag *f, struct evbuffer *in, size_t n)
+{
+    const char *p = (const char *)evbuffer_pullup(in, (ssize_t)n);
+    if (p[0] == '-')
+        log_warn("pool %s: server %s refused the connection prelude: %.*s",
+                 nc->ws->wp->pool->name, nc->ws->ps->pname, (int)(n > 2 ? n - 2 : n), p);
+    evbuffer_drain(in, n);
+    mem_free(f);
+}
+
+static void nconn_read_cb(struct bufferevent *bev, void *arg)
+{
+    struct nconn *nc = arg;
+    struct evbuffer *in = bufferevent_get_input(bev);
+    for (;;) {
+        size_t len = evbuffer_get_length(in);
+        if (len == 0 || len < nc->need) break;
+        if (nc->head == NULL) {
+            STAT_INC(nc->ws->st.server_err);
+            nconn_fail(nc, "unexpected data from server");
+            return;
+        }
+        long n = nconn_parse(nc, in, len);
+        if (n == 0) break;
+        if (n < 0) {
+            STAT_INC(nc->ws->st.server_err);
+            nconn_fail(nc, "protocol error from server");
+            return;
+        }
+        struct frag *f = fifo_pop(nc);
+        struct wserver *ws = nc->ws;
+        STAT_INC(ws->st.responses);
+        STAT_ADD(ws->st.response_bytes, n);
+        hist_record(ws->lat, (uint64_t)(clock_mono_us() - f->sent_us));
+        wpool_server_ok(ws);
+        if (f->req == NULL) nconn_internal_reply(nc, f, in, (size_t)n);
+        else frag_replied(f, in, (size_t)n);
+    }
+    if (nc->head == NULL) evtimer_del(nc->timer);
+}
+
+static void nconn_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+    (void)bev;
+    struct nconn *nc = arg;
+    if (what & BEV_EVENT_CONNECTED) {
+        nc->state = NCONN_UP;
+        log_verb("pool %s: connected to %s", nc->ws->wp->pool->name, nc->ws->ps->pname);
+        return;
+    }
+    char why[160];
+    if (what & BEV_EVENT_EOF) {
+        STAT_INC(nc->ws->st.server_eof);
+        snprintf(why, sizeof why, "Connection closed by server");
+    } else {
+        int err = EVUTIL_SOCKET_ERROR();
+        STAT_INC(nc->ws->st.server_err);
+        snprintf(why, sizeof why, "%s", err ? evutil_socket_error_to_string(err) : "connection error");
+    }
+    nconn_fail(nc, why);
+}

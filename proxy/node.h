@@ -1,0 +1,56 @@
+/* proxy/node: one worker's connection to one server (a "node connection").
+ *
+ * Requests are written to it as bytes and their fragments queued in a FIFO;
+ * the server answers in order, so each reply found by the boundary parser
+ * (compat/resp_reply, compat/mc_reply) belongs to the FIFO's head.  The
+ * connection is opened lazily (or at start with preconnect), prefixed with
+ * AUTH / SELECT for RESP pools that ask for them, and on error, eof or a
+ * request older than the pool's timeout it fails every queued fragment with
+ * a reason, counts a failure toward ejection and closes; the next request
+ * reconnects. */
+#ifndef SHOAL_PROXY_NODE_H
+#define SHOAL_PROXY_NODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "compat/mc_reply.h"
+#include "compat/resp_reply.h"
+
+struct wserver;
+struct frag;
+struct evbuffer;
+struct bufferevent;
+struct event;
+
+enum nconn_state { NCONN_DOWN = 0, NCONN_CONNECTING, NCONN_UP };
+
+struct nconn {
+    struct wserver *ws;
+    int proto;                  /* PROTO_MC or PROTO_RESP */
+    int slot;
+    enum nconn_state state;
+    struct bufferevent *bev;
+    struct frag *head, *tail;   /* outstanding fragments, oldest first */
+    uint32_t nout;
+    bool parsing;               /* a reply is partly parsed */
+    size_t need;                /* bytes needed before parsing again */
+    struct resp_reply rr;
+    struct mc_reply mr;
+    struct event *timer;        /* the pool timeout, armed while requests wait */
+};
+
+struct nconn *nconn_create(struct wserver *ws, int proto, int slot);
+void nconn_destroy(struct nconn **nc);
+
+/* The output buffer to write a request into, connecting first if needed;
+ * NULL (with *why set) when the server cannot be reached now. */
+struct evbuffer *nconn_output(struct nconn *nc, const char **why);
+/* Queue the fragment whose bytes were just written (req_bytes of them). */
+void nconn_enqueue(struct nconn *nc, struct frag *f, size_t req_bytes);
+
+/* Fails every queued fragment with why and closes (also used on reload). */
+void nconn_fail(struct nconn *nc, const char *why);
+
+#endif

@@ -1,0 +1,369 @@
+/* proxy/resp_proxy: the RESP front; see resp_proxy.h. */
+#include "proxy/resp_proxy.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "compat/cmd.h"
+#include "compat/resp.h"
+#include "lib/clock.h"
+#include "lib/mem.h"
+#include "lib/util.h"
+#include "proxy/client.h"
+#include "proxy/frag.h"
+#include "proxy/pool.h"
+#include "proxy/route.h"
+#include "proxy/stats.h"
+#include "proxy/worker.h"
+#include "shoal_config.h"
+
+/* The request being handled. */
+struct rq {
+    struct client *c;
+    const char *buf;
+    const struct resp_span *argv;
+    int argc;
+    const char *bytes;      /* the request as multibulk bytes */
+    size_t nbytes;
+};
+
+#define ARG(q, i) ((q)->buf + (q)->argv[i].off)
+#define ARGLEN(q, i) ((q)->argv[i].len)
+
+static int arg_is(const struct rq *q, int i, const char *lit)
+{
+    return util_eq_nocase(ARG(q, i), ARGLEN(q, i), lit);
+}
+
+static void reply_err(struct client *c, const char *msg)
+{
+    client_replyf(c, "-%s\r\n", msg);
+}
+
+static void reply_bulk(struct client *c, const char *p, size_t n)
+{
+    char hdr[32];
+    size_t hl = resp_fmt_header(hdr, '$', (long long)n);
+    char *b = mem_alloc(hl + n + 2);
+    memcpy(b, hdr, hl);
+    memcpy(b + hl, p, n);
+    memcpy(b + hl + n, "\r\n", 2);
+    client_reply(c, b, hl + n + 2, false);
+    mem_free(b);
+}
+
+static void reply_unknown(const struct rq *q)
+{
+    char args[256];
+    size_t n = 0;
+    args[0] = '\0';
+    for (int i = 1; i < q->argc && n < 128; i++) {
+        size_t room = 128 - n;
+        int w = snprintf(args + n, sizeof args - n, "'%.*s' ",
+                         (int)(ARGLEN(q, i) < room ? ARGLEN(q, i) : room), ARG(q, i));
+        if (w > 0) n += (size_t)w;
+        if (n >= sizeof args) break;
+    }
+    client_replyf(q->c, "-ERR unknown command '%.*s', with args beginning with: %s\r\n",
+                  (int)(ARGLEN(q, 0) > 128 ? 128 : ARGLEN(q, 0)), ARG(q, 0), args);
+}
+
+/* ---- one server ---- */
+
+static void forward_to(const struct rq *q, int server, uint32_t h)
+{
+    struct client *c = q->c;
+    struct req *r = req_create(c, RM_ONE);
+    req_frags_alloc(r, 1);
+    frag_send(r, 0, server >= 0 ? &c->wp->servers[server] : NULL, h, q->bytes, q->nbytes, NULL);
+    req_sent(r);
+}
+
+/* Keys at first..last by step (last < 0 counts from the end): the server
+ * owning all of them, -1 if none is live, -2 if they are spread. */
+static int keys_server(const struct rq *q, int first, int last, int step, uint32_t *h)
+{
+    if (last < 0) last = q->argc + last;
+    if (last >= q->argc) last = q->argc - 1;
+    int server = -1;
+    *h = 0;
+    for (int i = first; i <= last; i += step) {
+        uint32_t kh;
+        int s = route_key(q->c->wp, ARG(q, i), ARGLEN(q, i), &kh);
+        if (i == first) {
+            server = s;
+            *h = kh;
+        } else if (s != server) {
+            return -2;
+        }
+    }
+    return server;
+}
+
+static void forward_keys(const struct rq *q, const struct cmd_desc *d)
+{
+    uint32_t h = 0;
+    int s;
+    if (d->first_key <= 0 || d->first_key >= q->argc) s = route_key(q->c->wp, "", 0, &h);
+    else s = keys_server(q, d->first_key, d->last_key, d->key_step ? d->key_step : 1, &h);
+    if (s == -2) {
+        client_replyf(q->c, "-CROSSSLOT Keys in request don't hash to the same server "
+                      "(use a hash tag) for '%s'\r\n", d->fullname);
+        return;
+    }
+    forward_to(q, s, h);
+}
+
+/* MGET MSET DEL UNLINK EXISTS TOUCH: verbatim if one server owns every key. */
+static void split_keys(const struct rq *q, const struct cmd_desc *d)
+{
+    int step = d->key_step ? d->key_step : 1;
+    if ((q->argc - d->first_key) % step != 0) {
+        client_replyf(q->c, "-ERR wrong number of arguments for '%s' command\r\n", d->fullname);
+        return;
+    }
+    uint32_t h;
+    int s = keys_server(q, d->first_key, -1, step, &h);
+    if (s != -2) {
+        forward_to(q, s, h);
+        return;
+    }
+    int merge = d->merge == MERGE_ARRAY ? RM_ARRAY : d->merge == MERGE_SUM ? RM_SUM : RM_OK;
+    struct req *r = req_create(q->c, merge);
+    frag_resp_keys(r, q->buf, q->argv, q->argc, d->first_key, step);
+    req_sent(r);
+}
+
+static void fan_out(const struct rq *q, int merge)
+{
+    struct req *r = req_create(q->c, merge);
+    frag_all(r, q->bytes, q->nbytes, NULL, 0);
+    req_sent(r);
+}
+
+/* ---- answered by the proxy ---- */
+
+static void local_hello(const struct rq *q)
+{
+    struct client *c = q->c;
+    if (q->argc >= 2) {
+        long long v;
+        if (util_str2ll(ARG(q, 1), ARGLEN(q, 1), &v) != 0) {
+            reply_err(c, "ERR Protocol version is not an integer or out of range");
+            return;
+        }
+        if (v != 2) {
+            reply_err(c, "NOPROTO unsupported protocol version");
+            return;
+        }
+        for (int i = 2; i < q->argc; i++) {
+            if (arg_is(q, i, "auth") && i + 2 < q->argc) {
+                const char *pw = c->wp->pool->redis_auth;
+                if (pw && strlen(pw) == ARGLEN(q, i + 2) && memcmp(pw, ARG(q, i + 2), ARGLEN(q, i + 2)) == 0)
+                    c->authed = true;
+                i += 2;
+            }
+        }
+    }
+    if (!c->authed) {
+        reply_err(c, "NOAUTH HELLO must be called with the client already authenticated, "
+                  "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to "
+                  "authenticate the client and select the RESP protocol version at the same time");
+        return;
+    }
+    client_replyf(c, "*14\r\n$6\r\nserver\r\n$11\r\nshoal-proxy\r\n$7\r\nversion\r\n$%zu\r\n%s\r\n"
+                  "$5\r\nproto\r\n:2\r\n$2\r\nid\r\n:%llu\r\n$4\r\nmode\r\n$5\r\nproxy\r\n"
+                  "$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n",
+                  strlen(PACKAGE_VERSION), PACKAGE_VERSION, (unsigned long long)c->id);
+}
+
+static void local_auth(const struct rq *q)
+{
+    struct client *c = q->c;
+    const char *pw = c->wp->pool->redis_auth;
+    if (pw == NULL || pw[0] == '\0') {
+        reply_err(c, "ERR AUTH <password> called without any password configured for the "
+                  "default user. Are you sure your configuration is correct?");
+        return;
+    }
+    int i = q->argc - 1;
+    if (q->argc > 3 || (q->argc == 3 && !arg_is(q, 1, "default"))) {
+        reply_err(c, "WRONGPASS invalid username-password pair or user is disabled.");
+        return;
+    }
+    if (strlen(pw) == ARGLEN(q, i) && memcmp(pw, ARG(q, i), ARGLEN(q, i)) == 0) {
+        c->authed = true;
+        client_reply(c, "+OK\r\n", 5, false);
+    } else {
+        c->authed = false;
+        reply_err(c, "WRONGPASS invalid username-password pair or user is disabled.");
+    }
+}
+
+static void local_client(const struct rq *q)
+{
+    struct client *c = q->c;
+    if (arg_is(q, 1, "setname") && q->argc == 3) client_reply(c, "+OK\r\n", 5, false);
+    else if (arg_is(q, 1, "getname") && q->argc == 2) client_reply(c, "$-1\r\n", 5, false);
+    else if (arg_is(q, 1, "id") && q->argc == 2) client_replyf(c, ":%llu\r\n", (unsigned long long)c->id);
+    else if (arg_is(q, 1, "setinfo")) client_reply(c, "+OK\r\n", 5, false);
+    else client_replyf(c, "-ERR CLIENT %.*s is not supported through the proxy\r\n",
+                       (int)(ARGLEN(q, 1) > 64 ? 64 : ARGLEN(q, 1)), ARG(q, 1));
+}
+
+static void local_info(const struct rq *q)
+{
+    size_t n;
+    char *text = stats_info_text(q->c->w->conf, &n);
+    reply_bulk(q->c, text, n);
+    free(text);
+}
+
+static void local_command(const struct rq *q)
+{
+    if (q->argc == 2 && arg_is(q, 1, "count")) client_replyf(q->c, ":%d\r\n", cmd_top_count());
+    else client_reply(q->c, "*0\r\n", 4, false);
+}
+
+static void local_time(const struct rq *q)
+{
+    int64_t us = clock_us();
+    char s[24], u[24];
+    int sl = snprintf(s, sizeof s, "%lld", (long long)(us / 1000000));
+    int ul = snprintf(u, sizeof u, "%lld", (long long)(us % 1000000));
+    client_replyf(q->c, "*2\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", sl, s, ul, u);
+}
+
+static void local_cmd(const struct rq *q, const struct cmd_desc *d)
+{
+    struct client *c = q->c;
+    switch (d->id) {
+    case CMD_ID_ping:
+        if (q->argc == 1) client_reply(c, "+PONG\r\n", 7, false);
+        else if (q->argc == 2) reply_bulk(c, ARG(q, 1), ARGLEN(q, 1));
+        else reply_err(c, "ERR wrong number of arguments for 'ping' command");
+        break;
+    case CMD_ID_echo: reply_bulk(c, ARG(q, 1), ARGLEN(q, 1)); break;
+    case CMD_ID_quit: client_reply(c, "+OK\r\n", 5, true); break;
+    case CMD_ID_select:
+        if (ARGLEN(q, 1) == 1 && ARG(q, 1)[0] == '0') client_reply(c, "+OK\r\n", 5, false);
+        else reply_err(c, "ERR DB index is out of range");
+        break;
+    case CMD_ID_auth: local_auth(q); break;
+    case CMD_ID_hello: local_hello(q); break;
+    case CMD_ID_reset: client_reply(c, "+RESET\r\n", 8, false); break;
+    case CMD_ID_client: local_client(q); break;
+    case CMD_ID_info: local_info(q); break;
+    case CMD_ID_command: local_command(q); break;
+    case CMD_ID_time: local_time(q); break;
+    default:
+        client_replyf(c, "-ERR '%s' is not supported through the proxy\r\n", d->fullname);
+        break;
+    }
+}
+
+/* PROXY ROUTE <key>: [host:port, server name, index]. */
+static void proxy_admin(const struct rq *q)
+{
+    struct client *c = q->c;
+    if (q->argc != 3 || !arg_is(q, 1, "route")) {
+        reply_err(c, "ERR usage: PROXY ROUTE <key>");
+        return;
+    }
+    int s = route_key(c->wp, ARG(q, 2), ARGLEN(q, 2), NULL);
+    if (s < 0) {
+        reply_err(c, "ERR no server available");
+        return;
+    }
+    const struct pool_server *ps = &c->wp->pool->servers[s];
+    client_replyf(c, "*3\r\n$%zu\r\n%s\r\n$%zu\r\n%s\r\n:%d\r\n",
+                  strlen(ps->addr), ps->addr, strlen(ps->name), ps->name, s);
+}
+
+static void deny_or_fan_out(const struct rq *q, const struct cmd_desc *d)
+{
+    switch (d->id) {
+    case CMD_ID_dbsize: fan_out(q, RM_SUM); return;
+    case CMD_ID_flushall: case CMD_ID_flushdb: fan_out(q, RM_OK); return;
+    case CMD_ID_keys: fan_out(q, RM_CONCAT); return;
+    default: break;
+    }
+    if (d->first_key > 0) {
+        forward_keys(q, d);
+        return;
+    }
+    client_replyf(q->c, "-ERR '%s' is not supported through the proxy\r\n", d->fullname);
+}
+
+static void resp_dispatch(const struct rq *q)
+{
+    struct client *c = q->c;
+    const struct cmd_desc *d = cmd_lookup(ARG(q, 0), ARGLEN(q, 0));
+    if (!c->authed && !(d && (d->id == CMD_ID_auth || d->id == CMD_ID_quit || d->id == CMD_ID_hello))) {
+        reply_err(c, "NOAUTH Authentication required.");
+        return;
+    }
+    if (d == NULL) {
+        if (arg_is(q, 0, "proxy")) proxy_admin(q);
+        else reply_unknown(q);
+        return;
+    }
+    if (!cmd_arity_ok(d, q->argc)) {
+        client_replyf(c, "-ERR wrong number of arguments for '%s' command\r\n", d->fullname);
+        return;
+    }
+    const struct cmd_desc *key_desc = d;
+    if ((d->flags & CMD_CONTAINER) && d->merge != MERGE_LOCAL && d->merge != MERGE_DENY) {
+        const struct cmd_desc *sub = cmd_lookup_sub(d, ARG(q, 1), ARGLEN(q, 1));
+        if (sub) key_desc = sub;
+    }
+    switch (d->merge) {
+    case MERGE_LOCAL: local_cmd(q, d); break;
+    case MERGE_DENY: deny_or_fan_out(q, d); break;
+    case MERGE_ARRAY: case MERGE_SUM: case MERGE_OK: split_keys(q, d); break;
+    case MERGE_NONE: default: forward_keys(q, key_desc); break;
+    }
+}
+
+long resp_proxy_request(struct client *c, char *buf, size_t len)
+{
+    struct resp_parser *p = &c->rp;
+    enum parse_result r = resp_parse_request(p, buf, len, &c->w->resp_lim);
+    if (r == PARSE_AGAIN) {
+        c->need = p->bulk_len >= 0 ? p->pos + (size_t)p->bulk_len + 2 : len + 1;
+        return 0;
+    }
+    if (r != PARSE_OK) {
+        char msg[256];
+        int n = snprintf(msg, sizeof msg, "-ERR %s\r\n", p->err ? p->err : "Protocol error");
+        client_reply(c, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : 0, true);
+        resp_parser_reset(p);
+        return (long)len;
+    }
+    size_t consumed = p->consumed;
+    if (p->argc > 0) {
+        struct rq q = { c, buf, p->argv, p->argc, buf, consumed };
+        char *composed = NULL;
+        if (p->is_inline) {
+            const char **av = mem_alloc(sizeof *av * (size_t)p->argc);
+            size_t *al = mem_alloc(sizeof *al * (size_t)p->argc);
+            for (int i = 0; i < p->argc; i++) {
+                av[i] = buf + p->argv[i].off;
+                al[i] = p->argv[i].len;
+            }
+            size_t need = resp_compose_request(NULL, 0, p->argc, av, al);
+            composed = mem_alloc(need);
+            resp_compose_request(composed, need, p->argc, av, al);
+            q.bytes = composed;
+            q.nbytes = need;
+            mem_free(av);
+            mem_free(al);
+        }
+        resp_dispatch(&q);
+        mem_free(composed);
+    }
+    resp_parser_reset(p);
+    return (long)consumed;
+}
