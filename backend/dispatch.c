@@ -94,7 +94,10 @@ void dispatch_command(struct client *c)
         reply_error(c, ERR_NOAUTH);
         return;
     }
-    if (server.cfg.maxmemory > 0 && (flags & CMD_DENYOOM) && evict_perform() < 0) {
+    /* as Redis: any command evicts while over maxmemory (so lowering the
+     * limit takes effect on reads too); only writes that may grow memory
+     * are refused when nothing more can go */
+    if (server.cfg.maxmemory > 0 && evict_perform() < 0 && (flags & CMD_DENYOOM)) {
         reply_error(c, ERR_OOM);
         return;
     }

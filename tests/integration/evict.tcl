@@ -243,4 +243,15 @@ start_oracle_redis {} {
         assert_range [r dbsize] 500 1500
         r config set maxmemory 0
     }
+
+    test {lowering maxmemory at runtime evicts on the next read too} {
+        reset_node allkeys-random
+        assert_equal [fill k: 2000] {}
+        set half [expr {[used] / 2}]
+        r config set maxmemory $half
+        r get k:1
+        assert_range [used] 0 [expr {$half + $::slack}]
+        assert_range [r dbsize] 500 1500
+        r config set maxmemory 0
+    }
 }
