@@ -23,6 +23,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "backend/blocking.h"
 #include "backend/db.h"
 #include "backend/reply.h"
 #include "backend/server.h"
@@ -108,6 +109,7 @@ static void pending_forget(struct client *c)
 void client_free(struct client *c)
 {
     if (c->flags & CLIENT_CLOSE_ASAP) pending_forget(c);
+    if (c->flags & CLIENT_BLOCKED) blocking_unblock(c);
     if (c->prev) c->prev->next = c->next;
     else server.clients = c->next;
     if (c->next) c->next->prev = c->prev;
@@ -401,7 +403,8 @@ static void write_cb(evutil_socket_t fd, short what, void *arg)
     server.now_ms = clock_ms();
     server.cmd_clock_us = 0;
     if (write_to_client(c) < 0) return;
-    if (!(c->flags & CLIENT_CLOSE_ASAP) && reading_paused(c) && obuf_pending(c) <= OBUF_PAUSE) {
+    if (!(c->flags & (CLIENT_CLOSE_ASAP | CLIENT_BLOCKED)) && (reading_paused(c) || c->qpos < c->qlen) &&
+        obuf_pending(c) <= OBUF_PAUSE) {
         pause_reading(c, 0);
         process_input(c);   /* requests left in the buffer while paused */
         if (!(c->flags & CLIENT_CLOSE_ASAP)) {
@@ -452,7 +455,7 @@ static void process_input(struct client *c)
         .unauthenticated = !(c->flags & CLIENT_AUTHENTICATED),
     };
     while (c->qpos < c->qlen) {
-        if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP)) break;
+        if (c->flags & (CLIENT_CLOSE_AFTER_REPLY | CLIENT_CLOSE_ASAP | CLIENT_BLOCKED)) break;
         if (obuf_pending(c) > OBUF_PAUSE) {
             pause_reading(c, 1);
             break;
@@ -470,6 +473,7 @@ static void process_input(struct client *c)
         if (c->parser.argc > 0) {
             client_reset_request(c);
             dispatch_command(c);
+            if (blocking_have_ready()) blocking_handle_ready();
             lim.unauthenticated = !(c->flags & CLIENT_AUTHENTICATED);
         }
         c->qpos += c->parser.consumed;
@@ -549,13 +553,19 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
     clients_free_pending();
 }
 
+void client_unblocked(struct client *c)
+{
+    if (c->flags & CLIENT_CLOSE_ASAP) return;
+    if (!(c->flags & CLIENT_WRITE_PENDING)) event_active(c->wev, EV_WRITE, 1);
+}
+
 void clients_cron(void)
 {
     int64_t now = server.now_ms;
     for (struct client *c = server.clients, *next; c; c = next) {
         next = c->next;
         if (c->flags & CLIENT_CLOSE_ASAP) continue;
-        if (server.cfg.timeout > 0 && now - c->last_ms > server.cfg.timeout * 1000) {
+        if (server.cfg.timeout > 0 && !(c->flags & CLIENT_BLOCKED) && now - c->last_ms > server.cfg.timeout * 1000) {
             log_verb("Closing idle client id=%llu", (unsigned long long)c->id);
             client_close_asap(c);
             continue;
@@ -577,6 +587,7 @@ size_t client_info_line(struct client *c, char *buf, size_t size)
 {
     char flags[8];
     int f = 0;
+    if (c->flags & CLIENT_BLOCKED) flags[f++] = 'b';
     if (c->flags & CLIENT_CLOSE_AFTER_REPLY) flags[f++] = 'c';
     if (c->flags & CLIENT_UNIX_SOCKET) flags[f++] = 'U';
     if (f == 0) flags[f++] = 'N';

@@ -20,6 +20,9 @@ void clients_free_pending(void);
 /* Called by reply.c before the output buffer grows to `pending` bytes;
  * returns -1 (and schedules the close) if it would pass the limits. */
 int client_check_obuf_limits(struct client *c, size_t pending);
+/* A client left the blocked state (blocking.c): its reply is written and
+ * the requests it buffered meanwhile run, on the next loop turn. */
+void client_unblocked(struct client *c);
 /* Periodic client work: timeouts, soft-limit timers, buffer shrinking. */
 void clients_cron(void);
 /* CLIENT LIST / CLIENT INFO line for one client. */

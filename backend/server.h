@@ -16,6 +16,7 @@ struct event;
 struct evconnlistener;
 struct db;
 struct entry;
+struct block_state;
 
 #define SHOAL_VERSION "7.0.15"        /* the Redis version whose behaviour we follow */
 #define SHOAL_SERVER_NAME "shoal"
@@ -59,6 +60,8 @@ struct server_config {
     long long client_query_buffer_limit;
     char *client_output_buffer_limit;   /* "normal <hard> <soft> <secs>" parsed into: */
     long long obuf_hard, obuf_soft, obuf_soft_secs;
+    long long list_max_listpack_size;   /* quicklist node limit (t_list.c) */
+    long long list_compress_depth;      /* accepted, nodes are never compressed */
     long long mc_port;
     long long item_size_max;            /* memcached -I */
     long long set_max_intset_entries;
@@ -128,6 +131,7 @@ enum client_flag {
     CLIENT_WRITE_PENDING     = 1 << 3,
     CLIENT_UNIX_SOCKET       = 1 << 4,
     CLIENT_NO_REPLY          = 1 << 5,   /* replies suppressed (CLIENT REPLY OFF, later) */
+    CLIENT_BLOCKED           = 1 << 6,   /* waiting on keys (blocking.c): input not executed */
 };
 
 enum client_proto {
@@ -159,6 +163,7 @@ struct client {
     int argv_cap;
     struct arg argv_small[RESP_ARGV_INITIAL];
     const struct cmd_desc *cmd, *lastcmd;
+    struct block_state *bstate; /* while CLIENT_BLOCKED (blocking.c) */
     /* output */
     char *obuf;
     size_t olen, opos, ocap;
