@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/t_hash.h"
 #include "backend/db.h"
 #include "backend/dispatch.h"
 #include "backend/entry.h"
@@ -106,15 +107,20 @@ static int sort_parse_or_reply(struct client *c, int readonly, struct sort_opts 
 
 /* ------------------------------------------- other modules (pending) */
 
-/* Hash fields for "key->field" patterns. t_hash.c exports no field lookup
- * yet (its hash_get is static): until it does, a field reads as missing. */
+/* Hash fields for "key->field" patterns. */
 static int sort_hash_field(const struct entry *e, const char *f, size_t flen, struct sort_val *out)
 {
-    (void)e;
-    (void)f;
-    (void)flen;
-    (void)out;
-    return 0;
+    struct lp_val v;
+    if (!hash_get_field(e, f, flen, &v)) return 0;
+    if (v.p == v.buf) {
+        /* an integer formatted inside v: keep a copy that outlives it */
+        memcpy(out->sv.num, v.p, v.len);
+        out->p = out->sv.num;
+    } else {
+        out->p = v.p;
+    }
+    out->len = v.len;
+    return 1;
 }
 
 /* Lists: t_list.h does not exist yet, so no list value can exist either. */

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "backend/t_hash.h"
 #include "backend/db.h"
 #include "backend/dispatch.h"
 #include "backend/entry.h"
@@ -85,6 +86,11 @@ static int hash_get(const struct entry *e, const char *f, size_t flen, struct lp
     v->len = n->vlen;
     v->is_int = 0;
     return 1;
+}
+
+int hash_get_field(const struct entry *e, const char *f, size_t flen, struct lp_val *v)
+{
+    return hash_get(e, f, flen, v);
 }
 
 static void hash_convert(struct entry *e)

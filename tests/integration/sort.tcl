@@ -93,6 +93,26 @@ start_oracle_redis {} {
         same {{sort s by w_*} {sort s by w_* desc}}
     }
 
+    test {SORT BY and GET with hash fields (key->field), listpack and hashtable hashes} {
+        foreach c {r oracle} {
+            $c flushall
+            $c sadd s 1 2 3 4
+            $c hset h_1 w 30 name one
+            $c hset h_2 w 10 name two
+            $c hset h_3 w 20 name three
+            $c hset h_4 name four
+            for {set i 0} {$i < 600} {incr i} { $c hset h_3 f$i $i }
+            $c set notahash_1 x
+        }
+        assert_equal [r object encoding h_3] hashtable
+        same {
+            {sort s by h_*->w} {sort s by h_*->w desc} {sort s by h_*->w get h_*->name}
+            {sort s by h_*->w get # get h_*->name get h_*->missing} {sort s by h_*->name alpha}
+            {sort s get h_*->w} {sort s get h_*->f599} {sort s by notahash_*->w}
+            {sort s get notahash_*->x} {sort s by h_*-> get h_*->}
+        }
+    }
+
     test {SORT BY constant: no sorting (intset order, LIMIT over it), hashtable compared sorted} {
         foreach c {r oracle} { $c del s h; $c sadd s 5 1 4 2 3; $c sadd h c a b }
         same {
