@@ -356,6 +356,10 @@ void mc_process_input(struct client *c)
         if (used == 0) break;
         c->qpos += used;
         if (out.len > MC_OUT_FLUSH) out_flush(c);
+        /* backpressure as for RESP: stop while replies pile up unsent;
+         * networking.c stops reading and resumes us once they drain */
+        out_flush(c);
+        if (client_output_paused(c)) break;
     }
     out_flush(c);
 }

@@ -332,6 +332,11 @@ void net_close_listeners(void)
 
 static size_t obuf_pending(const struct client *c) { return c->olen - c->opos; }
 
+int client_output_paused(const struct client *c)
+{
+    return obuf_pending(c) > OBUF_PAUSE;
+}
+
 static void obuf_shrink(struct client *c)
 {
     if (c->ocap > 4 * OBUF_INITIAL) {
@@ -445,7 +450,12 @@ static void give_back_argv(struct client *c)
 static void process_input(struct client *c)
 {
     if (c->proto == PROTO_MC) {
+        if (obuf_pending(c) > OBUF_PAUSE) {
+            pause_reading(c, 1);
+            return;
+        }
         mc_process_input(c);
+        if (obuf_pending(c) > OBUF_PAUSE) pause_reading(c, 1);
         if (c->qpos == c->qlen) c->qpos = c->qlen = 0;
         return;
     }

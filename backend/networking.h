@@ -23,6 +23,10 @@ int client_check_obuf_limits(struct client *c, size_t pending);
 /* A client left the blocked state (blocking.c): its reply is written and
  * the requests it buffered meanwhile run, on the next loop turn. */
 void client_unblocked(struct client *c);
+/* 1 while the client has more unsent replies than the backpressure mark:
+ * a protocol loop stops executing requests then (networking.c resumes it
+ * once the replies drain). */
+int client_output_paused(const struct client *c);
 /* Periodic client work: timeouts, soft-limit timers, buffer shrinking. */
 void clients_cron(void);
 /* CLIENT LIST / CLIENT INFO line for one client. */

@@ -109,7 +109,7 @@ start_oracle_redis {} {
 }
 }
 
-start_server {tags {limits}} {
+start_server {tags {limits} mc-port auto} {
 
     test {a client that never reads its replies stays bounded in the node} {
         r set big [string repeat x 1000000]
@@ -145,6 +145,40 @@ start_server {tags {limits}} {
         wait_for_condition 100 20 {
             [used_memory] - $base < 200000
         } else { fail "client buffers not released: [expr {[used_memory] - $base}]" }
+    }
+
+    test {a memcached client that never reads its replies stays bounded in the node} {
+        r config set item-size-max 2mb
+        r set mcbig [string repeat y 1000000]
+        set base [used_memory]
+        set mcport [srv mc_port]
+        set fd [socket 127.0.0.1 $mcport]
+        fconfigure $fd -translation binary -blocking 0 -buffering full
+        # 300 gets of 1 MB in one write: 300 MB of replies if all were built
+        puts -nonewline $fd [string repeat "get mcbig\r\n" 300]
+        flush $fd
+        wait_for_condition 100 50 {
+            [get_info_field [r info memory] used_memory] - $base > 1000000
+        } else { fail "replies never buffered" }
+        after 300
+        set peak 0
+        for {set i 0} {$i < 5} {incr i} {
+            set peak [expr {max($peak, [used_memory] - $base)}]
+            after 50
+        }
+        assert_range $peak 1000000 [expr {8 * 1000000}]
+        assert_equal [r ping] PONG
+        fconfigure $fd -blocking 1
+        set one [string length "VALUE mcbig 0 1000000\r\n[string repeat y 1000000]\r\nEND\r\n"]
+        set got 0
+        while {$got < 300 * $one} {
+            set chunk [read $fd [expr {min(1048576, 300 * $one - $got)}]]
+            if {$chunk eq {} && [eof $fd]} break
+            incr got [string length $chunk]
+        }
+        close $fd
+        assert_equal $got [expr {300 * $one}]
+        r config set item-size-max 1mb
     }
 
     test {proto-max-bulk-len set at runtime} {
