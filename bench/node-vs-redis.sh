@@ -43,7 +43,7 @@ hz=$(getconf CLK_TCK)
 rport=$(free_port); sport=$(free_port)
 redis-server --port "$rport" --bind 127.0.0.1 --save "" --appendonly no --dir "$work" \
   --logfile "$work/redis.log" & pids+=($!); rpid=$!
-"$shoal" --port "$sport" --bind 127.0.0.1 --dir "$work" --logfile "$work/shoal.log" & pids+=($!); spid=$!
+"$shoal" --port "$sport" --mc-port 0 --bind 127.0.0.1 --dir "$work" --logfile "$work/shoal.log" & pids+=($!); spid=$!
 wait_port "$rport"; wait_port "$sport"
 
 # run PORT PID PIPELINE -> "ops_set ops_get cpu_s_per_M"
