@@ -343,7 +343,11 @@ static void rehash_start(struct dict *d, size_t slots)
 
 static void rehash_finish(struct dict *d)
 {
+    size_t old_bytes = table_slots(&d->t[0]) * sizeof(*d->t[0].slots);
     mem_free(d->t[0].slots);
+    /* a big old table's pages would stay resident until the allocator's
+     * decay timer: give them back now (RSS is what operators watch) */
+    if (old_bytes >= 4u << 20) mem_purge();
     d->t[0] = d->t[1];
     memset(&d->t[1], 0, sizeof(d->t[1]));
     d->rehash_idx = 0;

@@ -81,6 +81,13 @@ size_t mem_used(void)
     return __atomic_load_n(&used_bytes, __ATOMIC_RELAXED);
 }
 
+void mem_purge(void)
+{
+#ifndef SHOAL_NO_JEMALLOC
+    mallctl("arena.4096.purge", NULL, NULL, NULL, 0);   /* 4096: all arenas */
+#endif
+}
+
 const char *mem_allocator_name(void)
 {
 #ifndef SHOAL_NO_JEMALLOC

@@ -16,6 +16,9 @@ char *mem_strndup(const char *s, size_t n);
 size_t mem_usable(void *ptr);
 /* Bytes currently allocated through mem_* (all threads). */
 size_t mem_used(void);
+/* Returns unused dirty pages to the system now (after freeing a large
+ * block, e.g. an old hash table); no-op without jemalloc. */
+void mem_purge(void);
 /* Name of the allocator, for INFO mem_allocator. */
 const char *mem_allocator_name(void);
 /* Resident set size from /proc (0 if unknown). */
