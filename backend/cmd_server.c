@@ -246,15 +246,17 @@ void cmd_time(struct client *c)
     reply_bulk_ll(c, us % 1000000);
 }
 
-/* SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: there is nothing to save
- * and no shutdown is ever pending, so only the argument checks matter. */
+/* SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: the AOF is flushed and a
+ * snapshot saved (SAVE, or save points without NOSAVE) before exiting; a
+ * failure keeps the node up unless FORCE. No shutdown is ever pending. */
 void cmd_shutdown(struct client *c)
 {
-    int nosave = 0, save = 0, other = 0, abort_req = 0;
+    int nosave = 0, save = 0, other = 0, abort_req = 0, force = 0;
     for (int i = 1; i < c->argc; i++) {
         if (arg_is(c, i, "nosave")) nosave = 1;
         else if (arg_is(c, i, "save")) save = 1;
-        else if (arg_is(c, i, "now") || arg_is(c, i, "force")) other = 1;
+        else if (arg_is(c, i, "force")) other = force = 1;
+        else if (arg_is(c, i, "now")) other = 1;
         else if (arg_is(c, i, "abort")) abort_req = 1;
         else {
             reply_error(c, ERR_SYNTAX);
@@ -270,6 +272,10 @@ void cmd_shutdown(struct client *c)
         return;
     }
     log_notice("SHUTDOWN requested by client id=%llu addr=%s", (unsigned long long)c->id, c->addr);
+    if (server_prepare_shutdown(save ? 1 : nosave ? -1 : 0, force) < 0) {
+        reply_error(c, "Errors trying to SHUTDOWN. Check logs.");
+        return;
+    }
     server.shutdown_asap = 1;
     event_base_loopbreak(server.base);
 }

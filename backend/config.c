@@ -9,9 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
+#include "backend/aof.h"
 #include "backend/evict.h"
 #include "backend/mc.h"
+#include "backend/rdb.h"
 #include "backend/server.h"
 #include "compat/resp.h"
 #include "lib/log.h"
@@ -73,6 +76,53 @@ static int apply_obuf_limit(char *errbuf, size_t errlen)
     return 0;
 }
 
+/* "save" lines of a config file (and --save arguments) add up, as in
+ * Redis: the first given replaces the default, later ones append. */
+static int save_given;
+
+static int apply_save(char *errbuf, size_t errlen)
+{
+    static char *prev;
+    if (save_given++ >= 2 && server.base == NULL && prev && prev[0] && server.cfg.save[0]) {
+        size_t n = strlen(prev) + strlen(server.cfg.save) + 2;
+        char *joined = malloc(n);
+        snprintf(joined, n, "%s %s", prev, server.cfg.save);
+        free(server.cfg.save);
+        server.cfg.save = joined;
+    }
+    if (rdb_set_save_points(server.cfg.save, errbuf, errlen) < 0) return -1;
+    free(prev);
+    prev = strdup(server.cfg.save);
+    return 0;
+}
+
+static int apply_appendonly(char *errbuf, size_t errlen) { return aof_apply_config(errbuf, errlen); }
+
+static int not_a_path(const char *v, const char *what, char *errbuf, size_t errlen)
+{
+    if (strchr(v, '/') == NULL && v[0] != '\0') return 0;
+    snprintf(errbuf, errlen, "%s can't be a path, just a filename", what);
+    return -1;
+}
+
+static int apply_dbfilename(char *errbuf, size_t errlen)
+{
+    return not_a_path(server.cfg.dbfilename, "dbfilename", errbuf, errlen);
+}
+
+static int apply_appendfilename(char *errbuf, size_t errlen)
+{
+    return not_a_path(server.cfg.appendfilename, "appendfilename", errbuf, errlen);
+}
+
+/* CONFIG SET dir changes the working directory at once (startup: main). */
+static int apply_dir(char *errbuf, size_t errlen)
+{
+    if (server.base == NULL || chdir(server.cfg.dir) == 0) return 0;
+    snprintf(errbuf, errlen, "%s", strerror(errno));
+    return -1;
+}
+
 #define CFG(f) ((void *)&server.cfg.f)
 static const struct option options[] = {
     {"port", OPT_INT, CFG(port), "6379", 0, 65535, OPT_IMMUTABLE, NULL, NULL,
@@ -105,8 +155,30 @@ static const struct option options[] = {
      "most simultaneous clients; more are refused with an error"},
     {"hz", OPT_INT, CFG(hz), "10", 1, 500, 0, NULL, NULL,
      "background task frequency (active expiry, timeouts), per second"},
-    {"dir", OPT_STR, CFG(dir), "./", 0, 0, 0, NULL, NULL,
+    {"dir", OPT_STR, CFG(dir), "./", 0, 0, 0, NULL, apply_dir,
      "working directory (log, persistence files)"},
+    {"dbfilename", OPT_STR, CFG(dbfilename), "dump.rdb", 0, 0, 0, NULL, apply_dbfilename,
+     "snapshot file name (in dir)"},
+    {"save", OPT_STR, CFG(save), "", 0, 0, 0, NULL, apply_save,
+     "snapshot points '<seconds> <changes> ...': BGSAVE after that many changes in that many seconds (\"\": none)"},
+    {"rdbcompression", OPT_BOOL, CFG(rdbcompression), "yes", 0, 1, 0, yesno_names, NULL,
+     "LZF-compress strings over 20 bytes in snapshots"},
+    {"rdbchecksum", OPT_BOOL, CFG(rdbchecksum), "yes", 0, 1, OPT_IMMUTABLE, yesno_names, NULL,
+     "write and check the CRC-64 trailer of snapshots"},
+    {"stop-writes-on-bgsave-error", OPT_BOOL, CFG(stop_writes_on_bgsave_error), "yes", 0, 1, 0, yesno_names, NULL,
+     "refuse writes (-MISCONF) while the last background save failed and save points are set"},
+    {"appendonly", OPT_BOOL, CFG(appendonly), "no", 0, 1, 0, yesno_names, apply_appendonly,
+     "log every write to the append-only file and load it at start"},
+    {"appendfilename", OPT_STR, CFG(appendfilename), "appendonly.aof", 0, 0, OPT_IMMUTABLE, NULL,
+     apply_appendfilename, "append-only file name (in dir)"},
+    {"appendfsync", OPT_ENUM, CFG(appendfsync), "everysec", 0, 0, 0, aof_fsync_names, NULL,
+     "always, everysec or no: when the append-only file is fsynced"},
+    {"aof-load-truncated", OPT_BOOL, CFG(aof_load_truncated), "yes", 0, 1, 0, yesno_names, NULL,
+     "at start, cut an append-only file whose last record is incomplete (else refuse to start)"},
+    {"auto-aof-rewrite-percentage", OPT_INT, CFG(auto_aof_rewrite_percentage), "100", 0, INT_MAX, 0, NULL, NULL,
+     "rewrite the append-only file when it grew by this percentage since the last rewrite (0: never)"},
+    {"auto-aof-rewrite-min-size", OPT_MEM, CFG(auto_aof_rewrite_min_size), "64mb", 0, LLONG_MAX, 0, NULL, NULL,
+     "no automatic rewrite below this append-only file size"},
     {"logfile", OPT_STR, CFG(logfile), "", 0, 0, OPT_IMMUTABLE, NULL, NULL,
      "log file path (empty: standard error)"},
     {"loglevel", OPT_ENUM, CFG(loglevel), "notice", 0, 0, 0, loglevel_names, apply_loglevel,

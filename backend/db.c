@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "backend/evict.h"
+#include "backend/propagate.h"
 #include "backend/server.h"
 #include "lib/dict.h"
 #include "lib/mem.h"
@@ -71,6 +72,9 @@ static void remove_entry(struct db *db, struct entry *e)
 
 void db_expire_entry(struct db *db, struct entry *e)
 {
+    size_t klen;
+    const char *key = entry_key(e, &klen);
+    propagate_deleted_key(db->id, key, klen);   /* the AOF replays expiry as DEL */
     remove_entry(db, e);
     entry_destroy(&e);
     server.stat.expiredkeys++;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "backend/evict.h"
+#include "backend/propagate.h"
 #include "backend/reply.h"
 #include "backend/server.h"
 #include "lib/clock.h"
@@ -81,6 +82,20 @@ static const struct cmd_desc *resolve(struct client *c)
     return sub;
 }
 
+int dispatch_replay(struct client *c)
+{
+    const struct cmd_desc *d = cmd_lookup(c->argv[0].p, c->argv[0].len);
+    if (d && (d->flags & CMD_CONTAINER))
+        d = c->argc >= 2 ? cmd_lookup_sub(d, c->argv[1].p, c->argv[1].len) : NULL;
+    if (d == NULL || !cmd_arity_ok(d, c->argc)) return -1;
+    struct client *saved = server.current;
+    c->cmd = c->lastcmd = d;
+    server.current = c;
+    handlers[d->id](c);
+    server.current = saved;
+    return 0;
+}
+
 void dispatch_command(struct client *c)
 {
     c->cmd = NULL;
@@ -101,10 +116,26 @@ void dispatch_command(struct client *c)
         reply_error(c, ERR_OOM);
         return;
     }
+    if ((flags & CMD_WRITE) || d->id == CMD_ID_ping) {
+        /* persistence is failing: refuse writes, as Redis's MISCONF */
+        const char *misconf = persist_write_error();
+        if (misconf) {
+            reply_error(c, misconf);
+            return;
+        }
+    }
     server.current = c;
     /* one clock read per command: this command ends where the next starts */
     int64_t start = server.cmd_clock_us ? server.cmd_clock_us : clock_mono_us();
+    long long dirty = server.dirty;
+    size_t pending = c->olen - c->opos;
+    propagate_call_begin(c);
     handlers[d->id](c);
+    if (propagate_call_end(c, (flags & CMD_WRITE) && server.dirty != dirty) < 0) {
+        /* appendfsync always could not make it durable: no acknowledgement */
+        c->olen = c->opos + pending;
+        reply_error(c, persist_write_error());
+    }
     server.cmd_clock_us = clock_mono_us();
     server.stat.cmd_usec[d->id] += server.cmd_clock_us - start;
     server.stat.cmd_calls[d->id]++;

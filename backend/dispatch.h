@@ -10,6 +10,10 @@ typedef void cmd_handler(struct client *c);
 
 /* Runs the request in c->argv. */
 void dispatch_command(struct client *c);
+/* Runs c->argv without the checks and without propagating it (loading
+ * persistence files: propagate_replay). -1 if the command is unknown or
+ * has the wrong number of arguments. */
+int dispatch_replay(struct client *c);
 
 /* Every handler, declared from cmd.def. */
 #define CMD(id, name, arity, flags, first, last, step, merge) void cmd_##id(struct client *c);

@@ -16,6 +16,7 @@
 
 #include "backend/db.h"
 #include "backend/entry.h"
+#include "backend/propagate.h"
 #include "backend/server.h"
 #include "lib/dict.h"
 #include "lib/log.h"
@@ -181,6 +182,7 @@ static int evict_one(void)
             if (klen <= sizeof(buf)) { memcpy(buf, key, klen); key = buf; }
             else key = mem_strndup(key, klen);
             db_delete(db, key, klen);
+            propagate_deleted_key(db->id, key, klen);
             if (key != buf) mem_free((void *)key);
             return 0;
         }
@@ -200,6 +202,7 @@ static int evict_one(void)
         struct entry *e = db_peek(db, key, pool[best].klen);
         int ok = e != NULL && (!vol || (e->bits & ENTRY_EXPIRE));
         if (ok) db_delete(db, key, pool[best].klen);
+        if (ok) propagate_deleted_key(db->id, key, pool[best].klen);
         pool_remove(best);
         if (ok) return 0;
     }

@@ -18,8 +18,10 @@
 
 #include "shoal_config.h"
 
+#include "backend/aof.h"
 #include "backend/db.h"
 #include "backend/evict.h"
+#include "backend/rdb.h"
 #include "backend/server.h"
 #include "lib/clock.h"
 #include "lib/mem.h"
@@ -214,17 +216,32 @@ static void sec_memory(struct info_buf *b)
 
 static void sec_persistence(struct info_buf *b)
 {
+    const struct rdb_status *r = rdb_status();
+    const struct aof_status *a = aof_status();
+    int rdb_child = server.child_pid > 0 && server.child_type == CHILD_RDB;
+    int aof_child = server.child_pid > 0 && server.child_type == CHILD_AOF;
     info_buf_printf(b,
         "loading:%d\r\nasync_loading:0\r\ncurrent_cow_peak:0\r\ncurrent_cow_size:0\r\n"
         "current_cow_size_age:0\r\ncurrent_fork_perc:0.00\r\ncurrent_save_keys_processed:0\r\n"
-        "current_save_keys_total:0\r\nrdb_changes_since_last_save:%lld\r\nrdb_bgsave_in_progress:0\r\n"
-        "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:ok\r\nrdb_last_bgsave_time_sec:-1\r\n"
-        "rdb_current_bgsave_time_sec:-1\r\nrdb_saves:0\r\nrdb_last_cow_size:0\r\n"
-        "aof_enabled:0\r\naof_rewrite_in_progress:0\r\naof_rewrite_scheduled:0\r\n"
-        "aof_last_rewrite_time_sec:-1\r\naof_current_rewrite_time_sec:-1\r\n"
-        "aof_last_bgrewrite_status:ok\r\naof_rewrites:0\r\naof_last_write_status:ok\r\n"
-        "aof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\nmodule_fork_last_cow_size:0\r\n",
-        server.loading, server.dirty, (long long)(server.start_ms / 1000));
+        "current_save_keys_total:0\r\nrdb_changes_since_last_save:%lld\r\nrdb_bgsave_in_progress:%d\r\n"
+        "rdb_last_save_time:%lld\r\nrdb_last_bgsave_status:%s\r\nrdb_last_bgsave_time_sec:%lld\r\n"
+        "rdb_current_bgsave_time_sec:%lld\r\nrdb_saves:%lld\r\nrdb_last_cow_size:0\r\n"
+        "rdb_last_load_keys_expired:%lld\r\nrdb_last_load_keys_loaded:%lld\r\n"
+        "aof_enabled:%d\r\naof_rewrite_in_progress:%d\r\naof_rewrite_scheduled:%d\r\n"
+        "aof_last_rewrite_time_sec:%lld\r\naof_current_rewrite_time_sec:%lld\r\n"
+        "aof_last_bgrewrite_status:%s\r\naof_rewrites:%lld\r\naof_rewrites_consecutive_failures:%lld\r\n"
+        "aof_last_write_status:%s\r\naof_last_cow_size:0\r\nmodule_fork_in_progress:0\r\n"
+        "module_fork_last_cow_size:0\r\n",
+        server.loading, server.dirty, rdb_child, r->lastsave, r->last_bgsave_ok ? "ok" : "err",
+        r->last_bgsave_time_sec, rdb_child ? (server.now_ms - r->bgsave_start_ms) / 1000 : -1LL, r->saves,
+        r->last_load_keys_expired, r->last_load_keys_loaded, a->state != 0, aof_child, a->rewrite_scheduled,
+        a->last_rewrite_time_sec, aof_child ? (server.now_ms - a->rewrite_start_ms) / 1000 : -1LL,
+        a->last_rewrite_ok ? "ok" : "err", a->rewrites, a->rewrite_failures, aof_write_errno() ? "err" : "ok");
+    if (a->state != 0)
+        info_buf_printf(b,
+            "aof_current_size:%lld\r\naof_base_size:%lld\r\naof_pending_rewrite:%d\r\n"
+            "aof_buffer_length:%zu\r\naof_pending_bio_fsync:0\r\naof_delayed_fsync:%lld\r\n",
+            a->current_size, a->base_size, a->rewrite_scheduled, a->buffer_length, a->delayed_fsync);
 }
 
 static void sec_stats(struct info_buf *b)
@@ -241,7 +258,7 @@ static void sec_stats(struct info_buf *b)
         "expire_cycle_cpu_milliseconds:0\r\nevicted_keys:%lld\r\nevicted_clients:0\r\n"
         "total_eviction_exceeded_time:0\r\ncurrent_eviction_exceeded_time:0\r\n"
         "keyspace_hits:%lld\r\nkeyspace_misses:%lld\r\npubsub_channels:0\r\npubsub_patterns:0\r\n"
-        "pubsubshard_channels:0\r\nlatest_fork_usec:0\r\ntotal_forks:0\r\nmigrate_cached_sockets:0\r\n"
+        "pubsubshard_channels:0\r\nlatest_fork_usec:%lld\r\ntotal_forks:%lld\r\nmigrate_cached_sockets:0\r\n"
         "slave_expires_tracked_keys:0\r\nactive_defrag_hits:0\r\nactive_defrag_misses:0\r\n"
         "active_defrag_key_hits:0\r\nactive_defrag_key_misses:0\r\ntracking_total_keys:0\r\n"
         "tracking_total_items:0\r\ntracking_total_prefixes:0\r\nunexpected_error_replies:0\r\n"
@@ -249,7 +266,8 @@ static void sec_stats(struct info_buf *b)
         "client_query_buffer_limit_disconnections:%lld\r\nclient_output_buffer_limit_disconnections:%lld\r\n",
         st->numconnections, st->numcommands, server_instantaneous_ops(), st->net_input_bytes,
         st->net_output_bytes, st->rejected_conn, st->expiredkeys, st->evictedkeys, st->keyspace_hits,
-        st->keyspace_misses, st->total_error_replies, st->client_qbuf_limit_disconnections,
+        st->keyspace_misses, server.stat_fork_usec, server.stat_total_forks, st->total_error_replies,
+        st->client_qbuf_limit_disconnections,
         st->client_obuf_limit_disconnections);
 }
 

@@ -17,6 +17,7 @@
 
 #include "backend/db.h"
 #include "backend/dispatch.h"
+#include "backend/propagate.h"
 #include "backend/reply.h"
 #include "backend/server.h"
 #include "lib/dict.h"
@@ -178,9 +179,11 @@ static void expire_generic(struct client *c, long long basetime, int seconds)
     }
     if (when <= server.now_ms && !server.loading) {
         db_delete(c->db, c->argv[1].p, c->argv[1].len);
+        propagate_replace_del(c, &c->argv[1]);
     } else {
         db_set_expire(c->db, e, when);
         server.dirty++;
+        propagate_replace_expire(c, &c->argv[1], when);   /* absolute, whatever the form */
     }
     reply_int(c, 1);
 }

@@ -9,7 +9,9 @@
 
 #include "shoal_config.h"
 
+#include "backend/aof.h"
 #include "backend/config.h"
+#include "backend/rdb.h"
 #include "backend/server.h"
 #include "lib/log.h"
 
@@ -131,6 +133,16 @@ static int expand_mc_flags(int argc, char **argv, int *out_argc, char ***out_arg
     return 0;
 }
 
+/* The dataset at start: the AOF when it is enabled, else the snapshot. */
+static int load_data(void)
+{
+    if (!server.cfg.appendonly) {
+        int missing;
+        if (rdb_load(server.cfg.dbfilename, &missing) < 0) return -1;
+    }
+    return aof_load_and_open();
+}
+
 int main(int argc, char **argv)
 {
     config_set_defaults();
@@ -179,6 +191,10 @@ int main(int argc, char **argv)
     config_log_nondefault();
     if (server_init() < 0) {
         log_crit("Could not start: see the errors above");
+        return 1;
+    }
+    if (load_data() < 0) {
+        log_crit("Could not load the data: see the errors above");
         return 1;
     }
     server_run();

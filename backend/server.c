@@ -10,12 +10,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <event2/listener.h>
+
+#include "backend/aof.h"
 #include "backend/db.h"
 #include "backend/expire.h"
 #include "backend/info.h"
 #include "backend/networking.h"
+#include "backend/rdb.h"
 #include "lib/clock.h"
 #include "lib/dict.h"
 #include "lib/log.h"
@@ -52,6 +57,75 @@ static void cron_schedule(void)
     event_add(server.cron_ev, &tv);
 }
 
+int server_fork(int type)
+{
+    if (server.child_pid > 0) return -1;
+    int64_t start = clock_us();
+    pid_t pid = fork();
+    if (pid == 0) {
+        /* the child only writes a file: no signals of the parent's, and
+         * no listening sockets kept open should the parent die first */
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGHUP, SIG_DFL);
+        signal(SIGUSR1, SIG_DFL);
+        for (int i = 0; i < server.nlisteners; i++)
+            if (server.listeners[i]) close(evconnlistener_get_fd(server.listeners[i]));
+        return 0;
+    }
+    if (pid < 0) return -1;
+    server.stat_fork_usec = clock_us() - start;
+    server.stat_total_forks++;
+    server.child_pid = pid;
+    server.child_type = type;
+    dict_set_resize_allowed(0);
+    return pid;
+}
+
+/* Reaps the persistence child when it has exited. */
+static void check_child(void)
+{
+    int status;
+    if (server.child_pid <= 0 || waitpid(server.child_pid, &status, WNOHANG) != server.child_pid) return;
+    int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    int bysignal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    if (server.child_type == CHILD_RDB) rdb_child_done(ok, bysignal);
+    else aof_child_done(ok, bysignal);
+    server.child_pid = -1;
+    server.child_type = CHILD_NONE;
+    dict_set_resize_allowed(1);
+}
+
+/* Stops a running child and waits for it (shutdown). */
+static void kill_child(void)
+{
+    if (server.child_pid <= 0) return;
+    int status;
+    kill(server.child_pid, SIGUSR1);
+    waitpid(server.child_pid, &status, 0);
+    if (server.child_type == CHILD_RDB) rdb_child_done(0, SIGUSR1);
+    else aof_child_done(0, SIGUSR1);
+    server.child_pid = -1;
+    dict_set_resize_allowed(1);
+}
+
+int server_prepare_shutdown(int save_mode, int force)
+{
+    kill_child();
+    if (aof_shutdown() < 0 && !force) {
+        log_warn("Error trying to flush the AOF: refusing to exit");
+        return -1;
+    }
+    if (save_mode > 0 || (save_mode == 0 && rdb_save_points_count() > 0)) {
+        log_notice("Saving the final RDB snapshot before exiting.");
+        if (rdb_save(server.cfg.dbfilename) < 0 && !force) {
+            log_warn("Error trying to save the DB, can't exit.");
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static void cron_cb(evutil_socket_t fd, short what, void *arg)
 {
     if (server.cfg.hz != cron_hz) cron_schedule();
@@ -67,11 +141,15 @@ static void cron_cb(evutil_socket_t fd, short what, void *arg)
         dict_maybe_shrink(db->expires);
     }
     clients_cron();
+    check_child();
+    rdb_cron();
+    aof_cron();
     update_ops_sample();
     info_update_peak();
     if (server.shutdown_asap) {
         log_warn("Received shutdown request, scheduling shutdown...");
-        event_base_loopbreak(server.base);
+        if (server_prepare_shutdown(0, 0) < 0) server.shutdown_asap = 0;
+        else event_base_loopbreak(server.base);
     }
 }
 
@@ -83,6 +161,7 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
         return;
     }
     log_warn("Received %s scheduling shutdown...", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    if (server_prepare_shutdown(0, 0) < 0) return;
     server.shutdown_asap = 1;
     event_base_loopbreak(server.base);
 }
@@ -123,6 +202,8 @@ static int write_pidfile(void)
 int server_init(void)
 {
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN);   /* past a file size limit, write fails with EFBIG: a persistence error */
+    server.child_pid = -1;
     make_run_id();
     server.now_ms = server.start_ms = clock_ms();
     server.stat.ops_sample_time = server.now_ms;

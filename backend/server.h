@@ -72,6 +72,18 @@ struct server_config {
     int daemonize;
     int protected_mode;
     int active_expire_enabled;          /* DEBUG SET-ACTIVE-EXPIRE */
+    /* persistence (backend/rdb.c, backend/aof.c) */
+    int appendonly;
+    int appendfsync;                    /* enum aof_fsync */
+    char *appendfilename;
+    char *dbfilename;
+    char *save;                         /* "<seconds> <changes> ..." */
+    int rdbcompression;
+    int rdbchecksum;
+    int aof_load_truncated;
+    long long auto_aof_rewrite_percentage;
+    long long auto_aof_rewrite_min_size;
+    int stop_writes_on_bgsave_error;
 };
 
 struct server_stats {
@@ -120,6 +132,10 @@ struct server {
     int tcp_port_bound;
     long long cronloops;
     int loading;
+    /* the one persistence child at a time (BGSAVE or AOF rewrite) */
+    int child_pid;                      /* -1 when none */
+    int child_type;                     /* enum child_type */
+    long long stat_fork_usec, stat_total_forks;
 };
 
 extern struct server server;
@@ -176,7 +192,19 @@ struct client {
     struct client *prev, *next;
 };
 
+enum child_type { CHILD_NONE = 0, CHILD_RDB, CHILD_AOF };
+
 int server_init(void);
+/* Forks the persistence child: returns 0 in the child, its pid in the
+ * parent, -1 when a child already runs or fork failed. While it runs the
+ * parent pauses dict resizes (copy-on-write stays small); the cron reaps
+ * it and calls rdb_child_done / aof_child_done. */
+int server_fork(int type);
+/* What SHUTDOWN (and SIGTERM) must do before the node exits: end a
+ * running child, flush the AOF, save a snapshot when asked (save_mode:
+ * 0 = if save points are configured, 1 = always (SAVE), -1 = never
+ * (NOSAVE)). -1 when the save failed and force is not set. */
+int server_prepare_shutdown(int save_mode, int force);
 void server_run(void);
 void server_shutdown(void);
 long long server_instantaneous_ops(void);

@@ -23,6 +23,7 @@
 #include "backend/dispatch.h"
 #include "backend/entry.h"
 #include "backend/lpack.h"
+#include "backend/propagate.h"
 #include "backend/reply.h"
 #include "backend/server.h"
 #include "lib/dict.h"
@@ -241,6 +242,36 @@ static size_t hash_count(const void *ptr, int enc)
     return enc == ENC_LISTPACK ? lp_count(ptr) / 2 : dict_size(ptr);
 }
 
+size_t hash_entry_size(const struct entry *e) { return hash_len(e); }
+
+struct hash_walk {
+    hash_field_fn *fn;
+    void *priv;
+};
+
+static int hnode_walk(void *priv, void *node)
+{
+    struct hash_walk *hv = priv;
+    const struct hnode *n = node;
+    return hv->fn(hv->priv, n->data, n->flen, hnode_val(n), n->vlen);
+}
+
+void hash_entry_foreach(const struct entry *e, hash_field_fn *fn, void *priv)
+{
+    void *p = entry_ptr(e);
+    if (e->enc != ENC_LISTPACK) {
+        struct hash_walk hv = {fn, priv};
+        dict_foreach(p, hnode_walk, &hv);
+        return;
+    }
+    for (size_t off = lp_first(p); off; off = lp_next(p, lp_next(p, off))) {
+        struct lp_val f, v;
+        lp_get(p, off, &f);
+        lp_get(p, lp_next(p, off), &v);
+        if (fn(priv, f.p, f.len, v.p, v.len)) return;
+    }
+}
+
 static const struct entry_type_ops hash_ops = {
     .free_value = hash_free_value,
     .dup_value = hash_dup_value,
@@ -417,6 +448,8 @@ void cmd_hincrbyfloat(struct client *c)
     hash_set(e, c->argv[2].p, c->argv[2].len, buf, len);
     db_modified(c->db, e);
     reply_bulk(c, buf, len);
+    struct arg argv[4] = {{"HSET", 4}, c->argv[1], c->argv[2], {buf, len}};
+    propagate_replace(c, 4, argv);       /* the result, so replay cannot round differently */
 }
 
 /* -------------------------------------------------------------- getters */

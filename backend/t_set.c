@@ -21,6 +21,7 @@
 #include "backend/entry.h"
 #include "backend/evict.h"
 #include "backend/intset.h"
+#include "backend/propagate.h"
 #include "backend/reply.h"
 #include "backend/server.h"
 #include "backend/t_set.h"
@@ -475,6 +476,14 @@ void cmd_scard(struct client *c)
  * as SADD would make it from the first member kept (Redis's
  * setTypeCreate), so a hashtable of integers can become an intset again
  * and an intset past a lowered limit a hashtable, exactly as in Redis. */
+/* SPOP is random: it is logged as SREM of the members it popped. */
+static int propagate_srem(void *priv, const char *p, size_t len)
+{
+    struct client *c = priv;
+    propagate_replace3(c, "SREM", &c->argv[1], p, len);
+    return 0;
+}
+
 static void spop_some(struct client *c, struct entry *e, struct setv *s, size_t count)
 {
     size_t size = setv_size(s);
@@ -485,6 +494,7 @@ static void spop_some(struct client *c, struct entry *e, struct setv *s, size_t 
         for (size_t i = 0; i < count; i++) {
             setv_random(s, &el);
             reply_bulk(c, el.p, el.len);
+            propagate_replace3(c, "SREM", &c->argv[1], el.p, el.len);   /* random: log what went */
             setv_remove(s, el.p, el.len);
         }
         set_after_remove(c, e, s, &c->argv[1]);
@@ -498,6 +508,7 @@ static void spop_some(struct client *c, struct entry *e, struct setv *s, size_t 
         setv_remove(s, el.p, el.len);
     }
     setv_foreach(s, reply_member, c);
+    setv_foreach(s, propagate_srem, c);
     setv_free(s->ptr, s->enc);
     setv_put(e, &keep);
     db_modified(c->db, e);
@@ -522,6 +533,7 @@ static void spop_with_count(struct client *c)
         reply_set(c, (long long)size);
         setv_foreach(&s, reply_member, c);
         db_delete(c->db, c->argv[1].p, c->argv[1].len);
+        propagate_replace_del(c, &c->argv[1]);
         return;
     }
     spop_some(c, e, &s, (size_t)count);
@@ -547,6 +559,7 @@ void cmd_spop(struct client *c)
     struct set_elem el;
     setv_random(&s, &el);
     reply_bulk(c, el.p, el.len);
+    propagate_replace3(c, "SREM", &c->argv[1], el.p, el.len);   /* random: log what went */
     setv_remove(&s, el.p, el.len);
     set_after_remove(c, e, &s, &c->argv[1]);
 }

@@ -20,6 +20,7 @@
 #include "backend/dispatch.h"
 #include "backend/entry.h"
 #include "backend/evict.h"
+#include "backend/propagate.h"
 #include "backend/reply.h"
 #include "backend/server.h"
 #include "lib/util.h"
@@ -247,6 +248,12 @@ static void set_generic(struct client *c, int flags, const struct arg *val, cons
     }
     if (!exp && (flags & OPT_KEEPTTL) && old) when = entry_expire(old);
     store_value(c, old, val->p, val->len, when);
+    if (exp) {
+        /* relative or not, logged as SET key value PXAT <absolute ms> */
+        char num[UTIL_LONG_STR_SIZE];
+        struct arg argv[5] = {{"SET", 3}, c->argv[1], *val, {"PXAT", 4}, propagate_ll_arg(num, when)};
+        propagate_replace(c, 5, argv);
+    }
     if (!(flags & OPT_GET)) reply_set_kind(c, ok_reply);
 }
 
@@ -290,12 +297,15 @@ void cmd_getex(struct client *c)
     reply_value(c, e);
     if ((o.flags & (OPT_EXAT | OPT_PXAT)) && when <= server.now_ms) {
         db_delete(c->db, c->argv[1].p, c->argv[1].len);
+        propagate_replace_del(c, &c->argv[1]);
     } else if (o.expire) {
         db_set_expire(c->db, e, when);
         server.dirty++;
+        propagate_replace_expire(c, &c->argv[1], when);
     } else if ((o.flags & OPT_PERSIST) && entry_expire(e) >= 0) {
         db_set_expire(c->db, e, -1);
         server.dirty++;
+        propagate_replace_expire(c, &c->argv[1], -1);
     }
 }
 
@@ -408,6 +418,14 @@ void cmd_incrbyfloat(struct client *c)
                                            e ? (e->bits & ENTRY_FLAGS) : 0, 0);
     put_entry(c->db, e, n);
     reply_bulk(c, buf, len);
+    /* logged as its result, so replay cannot round differently */
+    if (n->bits & ENTRY_FLAGS) {
+        propagate_mc_item(c->db->id, n);
+        propagate_replace(c, 0, NULL);
+    } else {
+        struct arg argv[4] = {{"SET", 3}, c->argv[1], {buf, len}, {"KEEPTTL", 7}};
+        propagate_replace(c, 4, argv);
+    }
 }
 
 /* ---------------------------------------------------------- byte ranges */
