@@ -10,7 +10,6 @@
  * RENAME and MOVE hand the value over to a new entry instead of copying it,
  * so they cost O(1) like Redis whatever the value's size; the TTL, memcached
  * flags and LRU data go with it. COPY deep-copies (entry_dup). */
-#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,12 +18,11 @@
 #include "backend/dispatch.h"
 #include "backend/propagate.h"
 #include "backend/reply.h"
+#include "backend/scan.h"
 #include "backend/server.h"
 #include "lib/dict.h"
 #include "lib/mem.h"
 #include "lib/util.h"
-
-#define SCAN_DEFAULT_COUNT 10
 
 static const char *const ERR_SAMEOBJ = "source and destination objects are the same";
 static const char *const ERR_DBRANGE = "DB index is out of range";
@@ -359,75 +357,6 @@ void cmd_copy(struct client *c)
 
 /* ---- SCAN KEYS RANDOMKEY ---- */
 
-/* Redis parses the cursor with strtoul over the C string: a sign is
- * accepted (and "-1" wraps), leading space and trailing junk are not, and
- * an empty string is cursor 0. Returns 0 or -1. */
-static int scan_cursor_parse(const struct arg *a, uint64_t *cursor)
-{
-    char buf[64];
-    const char *nul = memchr(a->p, '\0', a->len);
-    size_t len = nul ? (size_t)(nul - a->p) : a->len;
-    if (len >= sizeof(buf)) return -1;      /* too long for any 64-bit value */
-    memcpy(buf, a->p, len);
-    buf[len] = '\0';
-    if (len && strchr(" \t\n\v\f\r", buf[0])) return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(buf, &end, 10);
-    if (*end != '\0' || errno == ERANGE) return -1;
-    *cursor = v;
-    return 0;
-}
-
-struct scan_opts {
-    long long count;
-    const struct arg *pat;      /* NULL: every key */
-    const struct arg *type;     /* NULL: every type */
-};
-
-static int scan_options_or_reply(struct client *c, struct scan_opts *o)
-{
-    o->count = SCAN_DEFAULT_COUNT;
-    o->pat = o->type = NULL;
-    for (int i = 2; i < c->argc; i += 2) {
-        int more = i + 1 < c->argc;
-        if (arg_is(c, i, "count") && more) {
-            if (util_str2ll(c->argv[i + 1].p, c->argv[i + 1].len, &o->count) < 0) {
-                reply_error(c, ERR_NOTINT);
-                return -1;
-            }
-            if (o->count < 1) {
-                reply_error(c, ERR_SYNTAX);
-                return -1;
-            }
-        } else if (arg_is(c, i, "match") && more) {
-            const struct arg *p = &c->argv[i + 1];
-            o->pat = (p->len == 1 && p->p[0] == '*') ? NULL : p;
-        } else if (arg_is(c, i, "type") && more) {
-            o->type = &c->argv[i + 1];
-        } else {
-            reply_error(c, ERR_SYNTAX);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-struct scan_batch {
-    struct entry **v;
-    size_t n, cap;
-};
-
-static void scan_collect(void *priv, void *entry)
-{
-    struct scan_batch *b = priv;
-    if (b->n == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 16;
-        b->v = mem_realloc(b->v, b->cap * sizeof(*b->v));
-    }
-    b->v[b->n++] = entry;
-}
-
 /* Whether a scanned entry is reported, in Redis's order: pattern, type
  * (a lookup: counts stats and deletes the key if expired, which then is of
  * type "none"), then expiry. 0: drop, 1: report, 2: report and delete
@@ -436,7 +365,7 @@ static int scan_verdict(const struct scan_opts *o, struct entry *e)
 {
     size_t klen;
     const char *key = entry_key(e, &klen);
-    if (o->pat && !util_glob_match(o->pat->p, o->pat->len, key, klen, 0)) return 0;
+    if (!scan_match(o, key, klen)) return 0;
     int expired = db_entry_expired(e, server.now_ms);
     if (o->type) {
         const char *name = expired ? "none" : entry_type_name(e);
@@ -448,9 +377,10 @@ static int scan_verdict(const struct scan_opts *o, struct entry *e)
 }
 
 /* Reports (or drops) the collected entries as SCAN's key array. */
-static void scan_reply_keys(struct client *c, const struct scan_opts *o, struct scan_batch *b)
+static void scan_reply_keys(struct client *c, const struct scan_opts *o, const struct scan_batch *b,
+                            uint64_t cursor)
 {
-    size_t handle = reply_defer(c);
+    size_t handle = scan_reply_begin(c, cursor);
     long long n = 0;
     for (size_t i = 0; i < b->n; i++) {
         struct entry *e = b->v[i];
@@ -463,27 +393,18 @@ static void scan_reply_keys(struct client *c, const struct scan_opts *o, struct 
         }
         if (v < 0 || v == 2) db_expire_entry(c->db, e);
     }
-    reply_defer_set(c, handle, '*', n);
+    scan_reply_end(c, handle, n);
 }
 
 void cmd_scan(struct client *c)
 {
     uint64_t cursor;
     struct scan_opts o;
-    if (scan_cursor_parse(&c->argv[1], &cursor) < 0) {
-        reply_error(c, "invalid cursor");
-        return;
-    }
-    if (scan_options_or_reply(c, &o) < 0) return;
+    if (scan_parse_cursor_or_reply(c, &c->argv[1], &cursor) < 0) return;
+    if (scan_parse_opts_or_reply(c, 2, SCAN_OPT_TYPE, &o) < 0) return;
     struct scan_batch b = {0};
-    /* Redis bounds the buckets visited by 10 * COUNT (sparse tables) */
-    long long maxiter = o.count > LLONG_MAX / 10 ? LLONG_MAX : o.count * 10;
-    do {
-        cursor = dict_scan(c->db->keys, cursor, scan_collect, &b);
-    } while (cursor && maxiter-- && b.n < (unsigned long long)o.count);
-    reply_array(c, 2);
-    reply_bulk_ll(c, (long long)cursor);
-    scan_reply_keys(c, &o, &b);
+    cursor = scan_dict(c->db->keys, cursor, o.count, 1, &b);
+    scan_reply_keys(c, &o, &b, cursor);
     mem_free(b.v);
 }
 

@@ -9,7 +9,6 @@
  * hash never goes back to a listpack. Commands talk to the hash_* layer
  * below, which hides the encoding; only HSCAN and HRANDFIELD look inside,
  * because their Redis behaviour differs by encoding. */
-#include <errno.h>
 #include <limits.h>
 #include <math.h>
 #include <stdint.h>
@@ -25,12 +24,11 @@
 #include "backend/lpack.h"
 #include "backend/propagate.h"
 #include "backend/reply.h"
+#include "backend/scan.h"
 #include "backend/server.h"
 #include "lib/dict.h"
 #include "lib/mem.h"
 #include "lib/util.h"
-
-#define HSCAN_DEFAULT_COUNT 10
 
 static const char *const ERR_HASH_NOTINT = "hash value is not an integer";
 static const char *const ERR_HASH_NOTFLOAT = "hash value is not a float";
@@ -536,135 +534,56 @@ void cmd_hvals(struct client *c) { hgetall_generic(c, HG_VALS); }
 
 /* ------------------------------------------------------------------ HSCAN */
 
-/* As SCAN (keys.c): strtoul over the argument as a C string; a sign is
- * accepted, leading space and trailing junk are not, "" is 0. */
-static int hscan_cursor_parse(const struct arg *a, uint64_t *cursor)
-{
-    char buf[64];
-    const char *nul = memchr(a->p, '\0', a->len);
-    size_t len = nul ? (size_t)(nul - a->p) : a->len;
-    if (len >= sizeof(buf)) return -1;
-    memcpy(buf, a->p, len);
-    buf[len] = '\0';
-    if (len && strchr(" \t\n\v\f\r", buf[0])) return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(buf, &end, 10);
-    if (*end != '\0' || errno == ERANGE) return -1;
-    *cursor = v;
-    return 0;
-}
-
-/* COUNT and MATCH (no TYPE for HSCAN); pat NULL matches everything. */
-static int hscan_options_or_reply(struct client *c, long long *count, const struct arg **pat)
-{
-    *count = HSCAN_DEFAULT_COUNT;
-    *pat = NULL;
-    for (int i = 3; i < c->argc; i += 2) {
-        int more = i + 1 < c->argc;
-        if (arg_is(c, i, "count") && more) {
-            if (util_str2ll(c->argv[i + 1].p, c->argv[i + 1].len, count) < 0) {
-                reply_error(c, ERR_NOTINT);
-                return -1;
-            }
-            if (*count < 1) {
-                reply_error(c, ERR_SYNTAX);
-                return -1;
-            }
-        } else if (arg_is(c, i, "match") && more) {
-            const struct arg *p = &c->argv[i + 1];
-            *pat = (p->len == 1 && p->p[0] == '*') ? NULL : p;
-        } else {
-            reply_error(c, ERR_SYNTAX);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-struct hscan_batch {
-    struct hnode **v;
-    size_t n, cap;
-};
-
-static void hscan_collect(void *priv, void *entry)
-{
-    struct hscan_batch *b = priv;
-    if (b->n == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 16;
-        b->v = mem_realloc(b->v, b->cap * sizeof(*b->v));
-    }
-    b->v[b->n++] = entry;
-}
-
-static int hscan_match(const struct arg *pat, const char *f, size_t flen)
-{
-    return pat == NULL || util_glob_match(pat->p, pat->len, f, flen, 0);
-}
-
 /* A listpack hash is returned whole with cursor 0, whatever COUNT says. */
-static void hscan_listpack(struct client *c, const unsigned char *lp, const struct arg *pat)
+static void hscan_listpack(struct client *c, const unsigned char *lp, const struct scan_opts *o)
 {
-    reply_array(c, 2);
-    reply_bulk(c, "0", 1);
-    size_t handle = reply_defer(c);
+    size_t handle = scan_reply_begin(c, 0);
     long long n = 0;
     for (size_t off = lp_first(lp); off; off = lp_next(lp, lp_next(lp, off))) {
         struct lp_val f, v;
         lp_get(lp, off, &f);
-        if (!hscan_match(pat, f.p, f.len)) continue;
+        if (!scan_match(o, f.p, f.len)) continue;
         lp_get(lp, lp_next(lp, off), &v);
         reply_bulk(c, f.p, f.len);
         reply_bulk(c, v.p, v.len);
         n += 2;
     }
-    reply_defer_set(c, handle, '*', n);
+    scan_reply_end(c, handle, n);
 }
 
-static void hscan_dict(struct client *c, struct dict *d, uint64_t cursor, long long count,
-                       const struct arg *pat)
+/* Redis counts fields and values (2 per field) against COUNT. */
+static void hscan_dict(struct client *c, struct dict *d, uint64_t cursor, const struct scan_opts *o)
 {
-    struct hscan_batch b = {0};
-    /* Redis counts fields and values (2 per field) against COUNT and bounds
-     * the buckets visited by 10 * COUNT */
-    long long maxiter = count > LLONG_MAX / 10 ? LLONG_MAX : count * 10;
-    do {
-        cursor = dict_scan(d, cursor, hscan_collect, &b);
-    } while (cursor && maxiter-- && b.n * 2 < (unsigned long long)count);
+    struct scan_batch b = {0};
+    cursor = scan_dict(d, cursor, o->count, 2, &b);
+    size_t handle = scan_reply_begin(c, cursor);
     long long n = 0;
-    for (size_t i = 0; i < b.n; i++)
-        if (hscan_match(pat, b.v[i]->data, b.v[i]->flen)) b.v[n++] = b.v[i];
-    reply_array(c, 2);
-    reply_bulk_ll(c, (long long)cursor);
-    reply_array(c, n * 2);
-    for (long long i = 0; i < n; i++) {
-        reply_bulk(c, b.v[i]->data, b.v[i]->flen);
-        reply_bulk(c, hnode_val(b.v[i]), b.v[i]->vlen);
+    for (size_t i = 0; i < b.n; i++) {
+        const struct hnode *h = b.v[i];
+        if (!scan_match(o, h->data, h->flen)) continue;
+        reply_bulk(c, h->data, h->flen);
+        reply_bulk(c, hnode_val(h), h->vlen);
+        n += 2;
     }
+    scan_reply_end(c, handle, n);
     mem_free(b.v);
 }
 
 void cmd_hscan(struct client *c)
 {
     uint64_t cursor;
-    if (hscan_cursor_parse(&c->argv[2], &cursor) < 0) {
-        reply_error(c, "invalid cursor");
-        return;
-    }
+    if (scan_parse_cursor_or_reply(c, &c->argv[2], &cursor) < 0) return;
     int wrong;
     struct entry *e = hash_lookup(c, 0, &wrong);
     if (wrong) return;
     if (e == NULL) {
-        reply_array(c, 2);
-        reply_bulk(c, "0", 1);
-        reply_array(c, 0);
+        scan_reply_empty(c);
         return;
     }
-    long long count;
-    const struct arg *pat;
-    if (hscan_options_or_reply(c, &count, &pat) < 0) return;
-    if (e->enc == ENC_LISTPACK) hscan_listpack(c, entry_ptr(e), pat);
-    else hscan_dict(c, entry_ptr(e), cursor, count, pat);
+    struct scan_opts o;
+    if (scan_parse_opts_or_reply(c, 3, 0, &o) < 0) return;
+    if (e->enc == ENC_LISTPACK) hscan_listpack(c, entry_ptr(e), &o);
+    else hscan_dict(c, entry_ptr(e), cursor, &o);
 }
 
 /* ------------------------------------------------------------- HRANDFIELD */

@@ -11,7 +11,6 @@
  * results (SUNION, SINTERSTORE) share the code, and the algorithms that
  * decide a stored result's encoding (which set is walked, added to or
  * removed from) follow Redis's so OBJECT ENCODING answers the same. */
-#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +22,7 @@
 #include "backend/intset.h"
 #include "backend/propagate.h"
 #include "backend/reply.h"
+#include "backend/scan.h"
 #include "backend/server.h"
 #include "backend/t_set.h"
 #include "lib/dict.h"
@@ -889,79 +889,18 @@ void cmd_sdiffstore(struct client *c)
 
 /* ------------------------------------------------------------------ SSCAN */
 
-#define SSCAN_DEFAULT_COUNT 10
-
-/* Redis parses the cursor with strtoul over the C string: a sign is
- * accepted ("-1" wraps), leading space and trailing junk are not. */
-static int sscan_cursor_parse(const struct arg *a, uint64_t *cursor)
-{
-    char buf[64];
-    size_t len = strnlen(a->p, a->len);
-    if (len >= sizeof(buf)) return -1;
-    memcpy(buf, a->p, len);
-    buf[len] = '\0';
-    if (len && strchr(" \t\n\v\f\r", buf[0])) return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(buf, &end, 10);
-    if (*end != '\0' || errno == ERANGE) return -1;
-    *cursor = v;
-    return 0;
-}
-
-struct sscan_batch {
+struct sscan_out {
     struct client *c;
-    const struct arg *pat;      /* NULL: every member */
+    const struct scan_opts *o;
     long long n;
 };
 
 static int sscan_emit(void *priv, const char *p, size_t len)
 {
-    struct sscan_batch *b = priv;
-    if (b->pat && !util_glob_match(b->pat->p, b->pat->len, p, len, 0)) return 0;
-    reply_bulk(b->c, p, len);
-    b->n++;
-    return 0;
-}
-
-struct sscan_collect {
-    struct set_member **v;
-    size_t n, cap;
-};
-
-static void sscan_collect(void *priv, void *entry)
-{
-    struct sscan_collect *b = priv;
-    if (b->n == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 16;
-        b->v = mem_realloc(b->v, b->cap * sizeof(*b->v));
-    }
-    b->v[b->n++] = entry;
-}
-
-static int sscan_options_or_reply(struct client *c, long long *count, const struct arg **pat)
-{
-    *count = SSCAN_DEFAULT_COUNT;
-    *pat = NULL;
-    for (int i = 3; i < c->argc; i += 2) {
-        int more = i + 1 < c->argc;
-        if (opt_is(&c->argv[i], "count") && more) {
-            if (util_str2ll(c->argv[i + 1].p, c->argv[i + 1].len, count) < 0) {
-                reply_error(c, ERR_NOTINT);
-                return -1;
-            }
-            if (*count < 1) {
-                reply_error(c, ERR_SYNTAX);
-                return -1;
-            }
-        } else if (opt_is(&c->argv[i], "match") && more) {
-            const struct arg *p = &c->argv[i + 1];
-            *pat = (p->len == 1 && p->p[0] == '*') ? NULL : p;
-        } else {
-            reply_error(c, ERR_SYNTAX);
-            return -1;
-        }
-    }
+    struct sscan_out *out = priv;
+    if (!scan_match(out->o, p, len)) return 0;
+    reply_bulk(out->c, p, len);
+    out->n++;
     return 0;
 }
 
@@ -970,38 +909,30 @@ static int sscan_options_or_reply(struct client *c, long long *count, const stru
 void cmd_sscan(struct client *c)
 {
     uint64_t cursor;
-    if (sscan_cursor_parse(&c->argv[2], &cursor) < 0) {
-        reply_error(c, "invalid cursor");
-        return;
-    }
+    if (scan_parse_cursor_or_reply(c, &c->argv[2], &cursor) < 0) return;
     struct entry *e;
     if (lookup_set_or_reply(c, &c->argv[1], 0, &e) < 0) return;
     if (e == NULL) {
-        reply_array(c, 2);
-        reply_bulk_cstr(c, "0");
-        reply_array(c, 0);
+        scan_reply_empty(c);
         return;
     }
-    long long count;
-    struct sscan_batch b = {c, NULL, 0};
-    if (sscan_options_or_reply(c, &count, &b.pat) < 0) return;
+    struct scan_opts o;
+    if (scan_parse_opts_or_reply(c, 3, 0, &o) < 0) return;
+    struct sscan_out out = {c, &o, 0};
     struct setv s = setv_of(e);
-    reply_array(c, 2);
     if (s.enc == ENC_INTSET) {
-        reply_bulk_cstr(c, "0");
-        size_t handle = reply_defer(c);
-        setv_foreach(&s, sscan_emit, &b);
-        reply_defer_set(c, handle, '*', b.n);
+        size_t handle = scan_reply_begin(c, 0);
+        setv_foreach(&s, sscan_emit, &out);
+        scan_reply_end(c, handle, out.n);
         return;
     }
-    struct sscan_collect got = {0};
-    long long maxiter = count > LLONG_MAX / 10 ? LLONG_MAX : count * 10;
-    do {
-        cursor = dict_scan(s.ptr, cursor, sscan_collect, &got);
-    } while (cursor && maxiter-- && got.n < (unsigned long long)count);
-    reply_bulk_ll(c, (long long)cursor);
-    size_t handle = reply_defer(c);
-    for (size_t i = 0; i < got.n; i++) sscan_emit(&b, got.v[i]->buf, got.v[i]->len);
-    reply_defer_set(c, handle, '*', b.n);
+    struct scan_batch got = {0};
+    cursor = scan_dict(s.ptr, cursor, o.count, 1, &got);
+    size_t handle = scan_reply_begin(c, cursor);
+    for (size_t i = 0; i < got.n; i++) {
+        const struct set_member *m = got.v[i];
+        sscan_emit(&out, m->buf, m->len);
+    }
+    scan_reply_end(c, handle, out.n);
     mem_free(got.v);
 }

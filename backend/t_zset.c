@@ -7,7 +7,6 @@
  * order, because that order decides which error a client sees; the value
  * itself is reached only through zset.h. The ZRANGE family lives in
  * t_zset_range.c, the multi-key commands and pops in t_zset_multi.c. */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include "backend/dispatch.h"
 #include "backend/entry.h"
 #include "backend/reply.h"
+#include "backend/scan.h"
 #include "backend/server.h"
 #include "backend/t_zset.h"
 #include "backend/zset.h"
@@ -324,39 +324,6 @@ void cmd_zremrangebylex(struct client *c) { zremrange_generic(c, ZREM_LEX); }
 
 /* ------------------------------------------------------------------ ZSCAN */
 
-/* Redis's parseScanCursorOrReply: strtoull over the C string, whole. */
-static int zscan_cursor(const struct arg *a, uint64_t *cursor)
-{
-    char buf[64];
-    const char *nul = memchr(a->p, '\0', a->len);
-    size_t len = nul ? (size_t)(nul - a->p) : a->len;
-    if (len >= sizeof(buf)) return -1;
-    memcpy(buf, a->p, len);
-    buf[len] = '\0';
-    if (len && strchr(" \t\n\v\f\r", buf[0])) return -1;
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(buf, &end, 10);
-    if (*end != '\0' || errno == ERANGE) return -1;
-    *cursor = v;
-    return 0;
-}
-
-struct zscan_batch {
-    struct zsl_node **v;
-    size_t n, cap;
-};
-
-static void zscan_collect(void *priv, void *entry)
-{
-    struct zscan_batch *b = priv;
-    if (b->n == b->cap) {
-        b->cap = b->cap ? b->cap * 2 : 16;
-        b->v = mem_realloc(b->v, b->cap * sizeof(*b->v));
-    }
-    b->v[b->n++] = entry;
-}
-
 /* Scores in ZSCAN replies are plain bulk strings ("%.17g", inf), RESP3 too. */
 static void zscan_reply_pair(struct client *c, const char *p, size_t len, double score)
 {
@@ -367,86 +334,53 @@ static void zscan_reply_pair(struct client *c, const char *p, size_t len, double
     reply_bulk(c, buf, (size_t)n);
 }
 
-static int zscan_options_or_reply(struct client *c, long long *count, const struct arg **pat)
+/* A listpack zset is returned whole with cursor 0, whatever COUNT says. */
+static void zscan_listpack(struct client *c, struct entry *e, const struct scan_opts *o)
 {
-    *count = 10;
-    *pat = NULL;
-    for (int i = 3; i < c->argc; i += 2) {
-        int more = i + 1 < c->argc;
-        if (tz_opt_is(c, i, "count") && more) {
-            if (tz_long_or_reply(c, i + 1, count) < 0) return -1;
-            if (*count < 1) {
-                reply_error(c, ERR_SYNTAX);
-                return -1;
-            }
-        } else if (tz_opt_is(c, i, "match") && more) {
-            const struct arg *p = &c->argv[i + 1];
-            *pat = (p->len == 1 && p->p[0] == '*') ? NULL : p;
-        } else {
-            reply_error(c, ERR_SYNTAX);
-            return -1;
-        }
+    size_t h = scan_reply_begin(c, 0);
+    long long n = 0;
+    struct zs_iter it;
+    struct zs_elem el;
+    zs_iter_init(&it, e, 0, 0);
+    while (zs_iter_next(&it, &el)) {
+        if (!scan_match(o, el.p, el.len)) continue;
+        zscan_reply_pair(c, el.p, el.len, el.score);
+        n += 2;
     }
-    return 0;
+    scan_reply_end(c, h, n);
 }
 
-static int zscan_keep(const struct arg *pat, const char *p, size_t len)
+static void zscan_dict(struct client *c, struct zset_big *z, uint64_t cursor, const struct scan_opts *o)
 {
-    return pat == NULL || util_glob_match(pat->p, pat->len, p, len, 0);
+    struct scan_batch b = {0};
+    cursor = scan_dict(z->dict, cursor, o->count, 1, &b);
+    size_t h = scan_reply_begin(c, cursor);
+    long long n = 0;
+    for (size_t i = 0; i < b.n; i++) {
+        const struct zsl_node *node = b.v[i];
+        if (!scan_match(o, zsl_node_ele(node), node->len)) continue;
+        zscan_reply_pair(c, zsl_node_ele(node), node->len, node->score);
+        n += 2;
+    }
+    scan_reply_end(c, h, n);
+    mem_free(b.v);
 }
 
 void cmd_zscan(struct client *c)
 {
     uint64_t cursor;
-    if (zscan_cursor(&c->argv[2], &cursor) < 0) {
-        reply_error(c, "invalid cursor");
-        return;
-    }
+    if (scan_parse_cursor_or_reply(c, &c->argv[2], &cursor) < 0) return;
     int err;
     struct entry *e = tz_lookup(c, 1, 0, &err);
     if (err) return;
-    long long count;
-    const struct arg *pat;
     if (e == NULL) {
-        reply_array(c, 2);
-        reply_bulk_cstr(c, "0");
-        reply_array(c, 0);
+        scan_reply_empty(c);
         return;
     }
-    if (zscan_options_or_reply(c, &count, &pat) < 0) return;
-    reply_array(c, 2);
-    if (e->enc == ENC_LISTPACK) {
-        reply_bulk_cstr(c, "0");
-        size_t h = reply_defer(c);
-        long long n = 0;
-        struct zs_iter it;
-        struct zs_elem el;
-        zs_iter_init(&it, e, 0, 0);
-        while (zs_iter_next(&it, &el)) {
-            if (!zscan_keep(pat, el.p, el.len)) continue;
-            zscan_reply_pair(c, el.p, el.len, el.score);
-            n += 2;
-        }
-        reply_defer_set(c, h, '*', n);
-        return;
-    }
-    struct zset_big *z = entry_ptr(e);
-    struct zscan_batch b = {0};
-    long long maxiter = count * 10;
-    do {
-        cursor = dict_scan(z->dict, cursor, zscan_collect, &b);
-    } while (cursor && maxiter-- && b.n < (unsigned long long)count);
-    reply_bulk_ll(c, (long long)cursor);
-    size_t h = reply_defer(c);
-    long long n = 0;
-    for (size_t i = 0; i < b.n; i++) {
-        struct zsl_node *node = b.v[i];
-        if (!zscan_keep(pat, zsl_node_ele(node), node->len)) continue;
-        zscan_reply_pair(c, zsl_node_ele(node), node->len, node->score);
-        n += 2;
-    }
-    reply_defer_set(c, h, '*', n);
-    mem_free(b.v);
+    struct scan_opts o;
+    if (scan_parse_opts_or_reply(c, 3, 0, &o) < 0) return;
+    if (e->enc == ENC_LISTPACK) zscan_listpack(c, e, &o);
+    else zscan_dict(c, entry_ptr(e), cursor, &o);
 }
 
 /* ------------------------------------------------------------- blocking */

@@ -225,6 +225,20 @@ start_server {tags {keys}} {
             } { same_sorted $cmd }
         }
 
+        test {SCAN HSCAN SSCAN ZSCAN read option names and the cursor up to a NUL, as redis} {
+            foreach cmd {
+                {flushall} {hset h f v g w} {sadd s 1 2 3} {zadd z 1 m 2 n}
+                {hscan h 0 "count\0x" 5} {hscan h 0 "MATCH\0" f*} {hscan h "0\0x"}
+                {sscan s 0 "count\0x" 5} {sscan s 0 "match\0y" 1*} {sscan s "0\0x"}
+                {zscan z 0 "count\0" 5} {zscan z 0 "match\0" m*} {zscan z "0\0x"}
+                {hscan h 0 "count\0" 0} {sscan s 0 "type\0" set} {zscan z 0 "\0count" 5}
+            } { assert_same $cmd }
+            foreach cmd {
+                {scan 0 "count\0x" 1000} {scan 0 "match\0" h*} {scan 0 "type\0x" zset}
+                {scan "0\0x" count 1000}
+            } { same_sorted $cmd }
+        }
+
         test {KEYS and RANDOMKEY match redis} {
             foreach cmd {
                 {keys *} {keys k*} {keys {k[2-3]}} {keys {k[^2]}} {keys ?}
