@@ -96,13 +96,12 @@ int blocking_parse_timeout_or_reply(struct client *c, const struct arg *arg, int
         return -1;
     }
     long long tval = (long long)ms;
+    if (tval == 0 && ms > 0) tval = 1;      /* a positive fraction of a ms still times out */
     if (tval > 0) {
         int64_t now = clock_ms();
-        if (tval > INT64_MAX - now) {
-            reply_error(c, "timeout is out of range");
-            return -1;
-        }
-        tval += now;
+        /* Redis 7.0 adds without a check; the wrapped deadline never
+         * passes, so such a client waits forever */
+        tval = tval > INT64_MAX - now ? 0 : tval + now;
     }
     *deadline_ms = tval;
     return 0;

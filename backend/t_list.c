@@ -18,6 +18,7 @@
 #include "backend/db.h"
 #include "backend/dispatch.h"
 #include "backend/entry.h"
+#include "backend/propagate.h"
 #include "backend/quicklist.h"
 #include "backend/reply.h"
 #include "backend/server.h"
@@ -156,6 +157,24 @@ static void pop_range_reply(struct client *c, struct quicklist *ql, int where, l
 }
 
 /* Pops one element, replies [key, element]; returns 1 if the key was deleted. */
+/* The blocking forms are logged as the plain commands they amount to: a
+ * replay must never block. count < 0: a single-element pop. */
+static void propagate_pop(struct client *c, const char *key, size_t klen, int where, long long count)
+{
+    char num[UTIL_LONG_STR_SIZE];
+    struct arg argv[3] = {{where == QL_HEAD ? "LPOP" : "RPOP", 4}, {key, klen}, propagate_ll_arg(num, count)};
+    propagate_replace(c, count > 0 ? 3 : 2, argv);
+}
+
+static void propagate_move(struct client *c, const char *src, size_t slen, const char *dst, size_t dlen,
+                           int from, int to)
+{
+    struct arg argv[5] = {{"LMOVE", 5}, {src, slen}, {dst, dlen},
+                          {from == QL_HEAD ? "LEFT" : "RIGHT", from == QL_HEAD ? 4u : 5u},
+                          {to == QL_HEAD ? "LEFT" : "RIGHT", to == QL_HEAD ? 4u : 5u}};
+    propagate_replace(c, 5, argv);
+}
+
 static int pop_one_with_key(struct client *c, struct db *db, struct entry *e, const char *key, size_t klen,
                             int where)
 {
@@ -165,6 +184,7 @@ static int pop_one_with_key(struct client *c, struct db *db, struct entry *e, co
     reply_bulk(c, key, klen);
     reply_val(c, &v);
     ql_pop(list_of(e), where, 1);
+    propagate_pop(c, key, klen, where, -1);
     return list_done(db, e);
 }
 
@@ -175,6 +195,7 @@ static int pop_range_with_key(struct client *c, struct db *db, struct entry *e, 
     reply_array(c, 2);
     reply_bulk(c, key, klen);
     pop_range_reply(c, list_of(e), where, count);
+    propagate_pop(c, key, klen, where, count);
     return list_done(db, e);
 }
 
@@ -601,6 +622,7 @@ static int list_serve(struct client *c, struct db *db, struct entry *e, const ch
         reply_error(c, ERR_WRONGTYPE);
         return 0;
     }
+    propagate_move(c, key, klen, a->target, a->tlen, a->wherefrom, a->whereto);
     return move_one(c, db, e, a->target, a->tlen, dst, a->wherefrom, a->whereto);
 }
 
@@ -633,8 +655,8 @@ void cmd_blmpop(struct client *c)
 {
     int64_t deadline;
     struct mpop_args m;
-    if (blocking_parse_timeout_or_reply(c, &c->argv[1], &deadline) < 0) return;
     if (mpop_parse_or_reply(c, 2, &m) < 0) return;
+    if (blocking_parse_timeout_or_reply(c, &c->argv[1], &deadline) < 0) return;
     bpop_generic(c, &c->argv[3], (int)m.numkeys, m.where, m.count, deadline);
 }
 
@@ -644,6 +666,7 @@ static void blmove_generic(struct client *c, int from, int to, int64_t deadline)
     if (lookup_or_reply(c, &c->argv[1], 1, &src) < 0) return;
     if (src) {
         lmove_generic(c, from, to);
+        propagate_move(c, c->argv[1].p, c->argv[1].len, c->argv[2].p, c->argv[2].len, from, to);
         return;
     }
     struct block_args a = { from, to, -1, (char *)c->argv[2].p, c->argv[2].len };
