@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "backend/args.h"
 #include "backend/cmd_server.h"
 #include "backend/db.h"
 #include "backend/dispatch.h"
@@ -171,14 +172,7 @@ void cmd_auth(struct client *c)
 void cmd_select(struct client *c)
 {
     long long id;
-    if (util_str2ll(c->argv[1].p, c->argv[1].len, &id) < 0) {
-        reply_error(c, ERR_NOTINT);
-        return;
-    }
-    if (id < INT_MIN || id > INT_MAX) {
-        reply_errorf(c, "value is out of range, value must between %d and %d", INT_MIN, INT_MAX);
-        return;
-    }
+    if (args_range_ll_or_reply(c, &c->argv[1], INT_MIN, INT_MAX, &id, NULL) < 0) return;
     if (client_select_db(c, id) < 0) {
         reply_error(c, "DB index is out of range");
         return;

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/args.h"
 #include "backend/db.h"
 #include "backend/dispatch.h"
 #include "backend/propagate.h"
@@ -53,14 +54,7 @@ static struct entry *lookup_notouch(struct db *db, const char *key, size_t klen)
 static struct db *target_db_or_reply(struct client *c, int i)
 {
     long long id;
-    if (util_str2ll(c->argv[i].p, c->argv[i].len, &id) < 0) {
-        reply_error(c, ERR_NOTINT);
-        return NULL;
-    }
-    if (id < INT_MIN || id > INT_MAX) {
-        reply_errorf(c, "value is out of range, value must between %d and %d", INT_MIN, INT_MAX);
-        return NULL;
-    }
+    if (args_range_ll_or_reply(c, &c->argv[i], INT_MIN, INT_MAX, &id, NULL) < 0) return NULL;
     struct db *db = db_get((int)id);
     if (db == NULL) reply_error(c, ERR_DBRANGE);
     return db;

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/args.h"
 #include "backend/reply.h"
 #include "backend/scan.h"
 #include "backend/server.h"
@@ -43,11 +44,6 @@ int scan_parse_cursor_or_reply(struct client *c, const struct arg *a, uint64_t *
     return -1;
 }
 
-static int scan_opt_is(const struct arg *a, const char *lit)
-{
-    return util_eq_nocase(a->p, strnlen(a->p, a->len), lit);
-}
-
 /* Redis's order: pairs left to right; a name without its value, or one the
  * command does not take, is a syntax error; COUNT must be an integer, then
  * positive. MATCH "*" is no filter. */
@@ -58,7 +54,7 @@ int scan_parse_opts_or_reply(struct client *c, int first, int flags, struct scan
     for (int i = first; i < c->argc; i += 2) {
         const struct arg *name = &c->argv[i], *val = &c->argv[i + 1];
         int more = i + 1 < c->argc;
-        if (more && scan_opt_is(name, "count")) {
+        if (more && args_opt_is(name, "count")) {
             if (util_str2ll(val->p, val->len, &o->count) < 0) {
                 reply_error(c, ERR_NOTINT);
                 return -1;
@@ -67,9 +63,9 @@ int scan_parse_opts_or_reply(struct client *c, int first, int flags, struct scan
                 reply_error(c, ERR_SYNTAX);
                 return -1;
             }
-        } else if (more && scan_opt_is(name, "match")) {
+        } else if (more && args_opt_is(name, "match")) {
             o->pat = (val->len == 1 && val->p[0] == '*') ? NULL : val;
-        } else if (more && (flags & SCAN_OPT_TYPE) && scan_opt_is(name, "type")) {
+        } else if (more && (flags & SCAN_OPT_TYPE) && args_opt_is(name, "type")) {
             o->type = val;
         } else {
             reply_error(c, ERR_SYNTAX);

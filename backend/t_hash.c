@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "backend/t_hash.h"
+#include "backend/args.h"
 #include "backend/db.h"
 #include "backend/dispatch.h"
 #include "backend/entry.h"
@@ -296,11 +297,6 @@ __attribute__((constructor)) static void hash_register(void)
 }
 
 /* ------------------------------------------------------------- lookups */
-
-static int arg_is(const struct client *c, int i, const char *s)
-{
-    return util_eq_nocase(c->argv[i].p, c->argv[i].len, s);
-}
 
 /* The hash at argv[1]: NULL if absent, or (after replying WRONGTYPE, with
  * *wrong set) of another type. */
@@ -728,23 +724,8 @@ void cmd_hrandfield(struct client *c)
 {
     if (c->argc >= 3) {
         long long l;
-        if (util_str2ll(c->argv[2].p, c->argv[2].len, &l) < 0) {
-            reply_error(c, ERR_NOTINT);
-            return;
-        }
-        if (l < -LLONG_MAX) {
-            reply_errorf(c, "value is out of range, value must between %lld and %lld", -LLONG_MAX, LLONG_MAX);
-            return;
-        }
-        int withvalues = c->argc == 4;
-        if (c->argc > 4 || (withvalues && !arg_is(c, 3, "withvalues"))) {
-            reply_error(c, ERR_SYNTAX);
-            return;
-        }
-        if (withvalues && (l < -LLONG_MAX / 2 || l > LLONG_MAX / 2)) {
-            reply_error(c, "value is out of range");
-            return;
-        }
+        int withvalues;
+        if (args_rand_count_or_reply(c, "withvalues", &l, &withvalues) < 0) return;
         hrandfield_count(c, l, withvalues);
         return;
     }

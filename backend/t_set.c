@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/args.h"
 #include "backend/db.h"
 #include "backend/dispatch.h"
 #include "backend/entry.h"
@@ -289,11 +290,6 @@ void set_entry_foreach(const struct entry *e, set_visit_fn *fn, void *priv)
 
 /* ---------------------------------------------------------------- helpers */
 
-/* Redis compares option names as C strings: an argument ends at a NUL. */
-static int opt_is(const struct arg *a, const char *lit)
-{
-    return util_eq_nocase(a->p, strnlen(a->p, a->len), lit);
-}
 
 /* Looks a key up for a set command: 0 with *out (NULL if missing), or -1
  * after replying WRONGTYPE. */
@@ -348,23 +344,6 @@ static void store_result(struct client *c, const struct arg *key, struct setv *r
 static int reply_member(void *priv, const char *p, size_t len)
 {
     reply_bulk(priv, p, len);
-    return 0;
-}
-
-/* Redis's getRangeLongFromObjectOrReply: one message for both failures
- * when msg is given. */
-static int range_long_or_reply(struct client *c, const struct arg *a, long long min, long long max,
-                               long long *out, const char *msg)
-{
-    if (util_str2ll(a->p, a->len, out) < 0) {
-        reply_error(c, msg ? msg : ERR_NOTINT);
-        return -1;
-    }
-    if (*out < min || *out > max) {
-        if (msg) reply_error(c, msg);
-        else reply_errorf(c, "value is out of range, value must between %lld and %lld", min, max);
-        return -1;
-    }
     return 0;
 }
 
@@ -517,7 +496,7 @@ static void spop_some(struct client *c, struct entry *e, struct setv *s, size_t 
 static void spop_with_count(struct client *c)
 {
     long long count;
-    if (range_long_or_reply(c, &c->argv[2], 0, LONG_MAX, &count, "value is out of range, must be positive") < 0)
+    if (args_range_ll_or_reply(c, &c->argv[2], 0, LONG_MAX, &count, "value is out of range, must be positive") < 0)
         return;
     struct entry *e;
     if (lookup_set_or_reply(c, &c->argv[1], 1, &e) < 0) return;
@@ -617,7 +596,7 @@ static void srandmember_distinct(struct client *c, const struct setv *s, size_t 
 static void srandmember_with_count(struct client *c)
 {
     long long l;
-    if (range_long_or_reply(c, &c->argv[2], -LONG_MAX, LONG_MAX, &l, NULL) < 0) return;
+    if (args_range_ll_or_reply(c, &c->argv[2], -LONG_MAX, LONG_MAX, &l, NULL) < 0) return;
     struct entry *e;
     if (lookup_set_or_reply(c, &c->argv[1], 0, &e) < 0) return;
     if (e == NULL || l == 0) {
@@ -762,15 +741,17 @@ void cmd_sinterstore(struct client *c)
 void cmd_sintercard(struct client *c)
 {
     long long numkeys, limit = 0;
-    if (range_long_or_reply(c, &c->argv[1], 1, LONG_MAX, &numkeys, "numkeys should be greater than 0") < 0) return;
+    if (args_range_ll_or_reply(c, &c->argv[1], 1, LONG_MAX, &numkeys, "numkeys should be greater than 0") < 0)
+        return;
     if (numkeys > c->argc - 2) {
         reply_error(c, "Number of keys can't be greater than number of args");
         return;
     }
     for (int i = 2 + (int)numkeys; i < c->argc; i++) {
-        if (opt_is(&c->argv[i], "limit") && i + 1 < c->argc) {
+        if (args_opt_is(&c->argv[i], "limit") && i + 1 < c->argc) {
             i++;
-            if (range_long_or_reply(c, &c->argv[i], 0, LONG_MAX, &limit, "LIMIT can't be negative") < 0) return;
+            if (args_range_ll_or_reply(c, &c->argv[i], 0, LONG_MAX, &limit, "LIMIT can't be negative") < 0)
+                return;
         } else {
             reply_error(c, ERR_SYNTAX);
             return;

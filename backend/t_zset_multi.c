@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/args.h"
 #include "backend/db.h"
 #include "backend/dispatch.h"
 #include "backend/entry.h"
@@ -320,10 +321,9 @@ static void zpop_minmax(struct client *c, int max)
         return;
     }
     long long count = 1;
-    if (c->argc == 3 && (util_str2ll(c->argv[2].p, c->argv[2].len, &count) < 0 || count < 0)) {
-        reply_error(c, "value is out of range, must be positive");
+    if (c->argc == 3 &&
+        args_range_ll_or_reply(c, &c->argv[2], 0, LLONG_MAX, &count, "value is out of range, must be positive") < 0)
         return;
-    }
     int err;
     struct entry *e = tz_lookup(c, 1, 1, &err);
     if (err) return;
@@ -463,24 +463,9 @@ void cmd_zrandmember(struct client *c)
 {
     if (c->argc >= 3) {
         long long l;
-        if (util_str2ll(c->argv[2].p, c->argv[2].len, &l) < 0) {
-            reply_error(c, ERR_NOTINT);
-            return;
-        }
-        if (l < -LLONG_MAX) {
-            reply_error(c, "value is out of range, value must between -9223372036854775807 and "
-                           "9223372036854775807");
-            return;
-        }
-        if (c->argc > 4 || (c->argc == 4 && !tz_opt_is(c, 3, "withscores"))) {
-            reply_error(c, ERR_SYNTAX);
-            return;
-        }
-        if (c->argc == 4 && (l < -LLONG_MAX / 2 || l > LLONG_MAX / 2)) {
-            reply_error(c, "value is out of range");
-            return;
-        }
-        randmember_count(c, l, c->argc == 4);
+        int withscores;
+        if (args_rand_count_or_reply(c, "withscores", &l, &withscores) < 0) return;
+        randmember_count(c, l, withscores);
         return;
     }
     int err;

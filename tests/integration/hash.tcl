@@ -276,6 +276,7 @@ start_oracle_redis {} {
             {hrandfield one} {hrandfield one 1} {hrandfield one -3} {hrandfield one 5 withvalues}
             {hrandfield one -3 withvalues} {hrandfield one 1 WITHVALUES}
             {hrandfield h 3} {hrandfield h 10 withvalues} {hrandfield h 100}
+            {hrandfield h 0 "withvalues\0x"} {hrandfield one 1 "WITHVALUES\0"} {hrandfield h 0 "\0withvalues"}
         }
     }
 

@@ -237,6 +237,7 @@ start_oracle_redis {} {
         same {
             {zadd z 1 a 2 b 3 c} {zrandmember z 1 foo} {zrandmember z 9223372036854775807 withscores}
             {zrandmember z -9223372036854775808} {zrandmember z abc} {zrandmember s 0} {zrandmember s}
+            {zrandmember z 0 "withscores\0x"} {zrandmember z 0 "\0withscores"}
             {zrandmember nokey 5} {zrandmember nokey} {zrandmember z 0} {zrandmember z 3}
             {zrandmember z 10 withscores} {zrandmember z 1 2 3}
         }
