@@ -156,7 +156,6 @@ static void pop_range_reply(struct client *c, struct quicklist *ql, int where, l
     ql_pop(ql, where, n);
 }
 
-/* Pops one element, replies [key, element]; returns 1 if the key was deleted. */
 /* The blocking forms are logged as the plain commands they amount to: a
  * replay must never block. count < 0: a single-element pop. */
 static void propagate_pop(struct client *c, const char *key, size_t klen, int where, long long count)
@@ -175,6 +174,7 @@ static void propagate_move(struct client *c, const char *src, size_t slen, const
     propagate_replace(c, 5, argv);
 }
 
+/* Pops one element, replies [key, element]; returns 1 if the key was deleted. */
 static int pop_one_with_key(struct client *c, struct db *db, struct entry *e, const char *key, size_t klen,
                             int where)
 {
