@@ -10,6 +10,7 @@
 #include "backend/db.h"
 #include "backend/entry.h"
 #include "backend/evict.h"
+#include "backend/propagate.h"
 #include "backend/server.h"
 #include "lib/clock.h"
 #include "lib/mem.h"
@@ -91,6 +92,7 @@ static struct entry *link_item(struct entry *old, const struct mc_store *s, cons
     if (s->new_cas != 0) e->cas = s->new_cas;
     carry_bits(e, (uint8_t)(bits | (s->key_binary ? MC_BIT_KEYBIN : 0)));
     mc_stat.total_items++;
+    propagate_mc_item(0, e);            /* SHOAL.MCSET: value, flags, expiry */
     return e;
 }
 
@@ -188,6 +190,13 @@ struct entry *mc_kv_set_expiry(struct entry *e, int64_t expiry)
     uint8_t bits = e->bits;
     e = db_set_expire(kv_db(), e, mc_kv_expiry_ms(expiry));
     carry_bits(e, bits);
+    size_t klen;
+    const char *key = entry_key(e, &klen);
+    char num[24];
+    struct arg when = propagate_ll_arg(num, entry_expire(e));
+    const char *argv[3] = {entry_expire(e) < 0 ? "PERSIST" : "PEXPIREAT", key, when.p};
+    size_t lens[3] = {strlen(argv[0]), klen, when.len};
+    propagate_command(0, entry_expire(e) < 0 ? 2 : 3, argv, lens);
     return e;
 }
 
@@ -206,6 +215,7 @@ struct entry *mc_kv_set_value(struct entry *e, const char *val, size_t nval, uin
     carry_bits(n, bits);
     db_modified(db, n);
     if (new_cas != 0) n->cas = new_cas;
+    propagate_mc_item(0, n);
     return n;
 }
 
@@ -233,22 +243,39 @@ enum mc_delta_status mc_kv_delta(const char *key, size_t nkey, bool incr, uint64
     return MC_DELTA_OK;
 }
 
+static void propagate_del(const char *key, size_t nkey)
+{
+    const char *argv[2] = {"DEL", key};
+    size_t lens[2] = {3, nkey};
+    propagate_command(0, 2, argv, lens);
+}
+
 bool mc_kv_unlink(const char *key, size_t nkey)
 {
-    return db_delete(kv_db(), key, nkey) != 0;
+    if (db_delete(kv_db(), key, nkey) == 0) return false;
+    propagate_del(key, nkey);
+    return true;
 }
 
 void mc_kv_delete(struct entry *e)
 {
     size_t klen;
     const char *key = entry_key(e, &klen);
-    db_delete(kv_db(), key, klen);
+    char small[256];
+    char *copy = klen <= sizeof(small) ? small : mem_alloc(klen);
+    memcpy(copy, key, klen);            /* the key dies with the entry */
+    db_delete(kv_db(), copy, klen);
+    propagate_del(copy, klen);
+    if (copy != small) mem_free(copy);
 }
 
 static void flush_now(void)
 {
     flush_pending = false;
     db_flush(kv_db());
+    const char *argv[1] = {"FLUSHDB"};
+    size_t lens[1] = {7};
+    propagate_command(0, 1, argv, lens);
 }
 
 /* The timer makes a delayed flush happen even when no memcached command

@@ -102,8 +102,17 @@ int propagate_call_end(struct client *c, int wrote)
 
 void propagate_replace(struct client *c, int argc, const struct arg *argv)
 {
-    (void)c;
     if (server.loading) return;     /* replaying: nothing is logged */
+    if (!in_call) {
+        /* outside dispatch (a blocked client being served): log it now */
+        if (argc > 0 && aof_wants_feed()) {
+            pbuf_reset(&scratch);
+            encode_args(&scratch, argc, argv);
+            aof_feed(c->db->id, scratch.p, scratch.len);
+        }
+        aof_flush_for_ack();
+        return;
+    }
     override_set = 1;
     if (argc > 0) encode_args(&override, argc, argv);
 }

@@ -45,7 +45,9 @@ int propagate_call_end(struct client *c, int wrote);
 /* ---- handlers' side */
 
 /* Log argv instead of the command as received. Each call adds one command
- * (in the client's database); argc 0 logs nothing. Arguments are copied. */
+ * (in the client's database); argc 0 logs nothing. Arguments are copied.
+ * Called outside a dispatched command (serving a blocked client), it logs
+ * argv at once. */
 void propagate_replace(struct client *c, int argc, const struct arg *argv);
 /* Shorthands: PEXPIREAT key when_ms (PERSIST key when when_ms is -1), and
  * DEL key, each as the command's logged form. */

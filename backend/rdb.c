@@ -18,6 +18,7 @@
 #include "backend/db.h"
 #include "backend/dispatch.h"
 #include "backend/entry.h"
+#include "backend/quicklist.h"
 #include "backend/reply.h"
 #include "backend/server.h"
 #include "backend/t_hash.h"
@@ -211,6 +212,7 @@ size_t rdb_value_count(const struct entry *e)
     case OBJ_SET: return set_entry_size(e);
     case OBJ_HASH: return hash_entry_size(e);
     case OBJ_ZSET: return zset_len(e);
+    case OBJ_LIST: return ql_count(entry_ptr(e));
     default: return 0;
     }
 }
@@ -231,6 +233,15 @@ void rdb_value_foreach(const struct entry *e, rdb_elem_fn *fn, void *priv)
         zs_iter_init(&it, e, 0, 0);
         while (zs_iter_next(&it, &el))
             if (fn(priv, el.p, el.len, NULL, 0, el.score)) break;
+        break;
+    }
+    case OBJ_LIST: {
+        struct ql_pos pos;
+        struct lp_val v;
+        for (int ok = ql_seek(entry_ptr(e), 0, &pos); ok; ok = ql_step(&pos, QL_TAIL)) {
+            ql_get(&pos, &v);
+            if (fn(priv, v.p, v.len, NULL, 0, 0)) break;
+        }
         break;
     }
     default:
