@@ -259,7 +259,7 @@ static int coll_add(struct coll *c, const char *p, size_t len)
 
 static int coll_add_ll(struct coll *c, long long v)
 {
-    struct rstr s;
+    struct rstr s = {0};
     if (c->skip) return 0;
     if (int_text(c->r, v, &s) < 0) return -1;
     return coll_add(c, s.p, s.len);
