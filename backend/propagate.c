@@ -31,6 +31,7 @@ static struct pbuf override;     /* the running command's replacement form */
 static int override_set;         /* propagate_replace was called */
 static struct pbuf scratch;      /* encoding outside a command */
 static int in_call;              /* between propagate_call_begin and _end */
+static int fed;                  /* this command logged something */
 
 static void pbuf_append(struct pbuf *b, const char *p, size_t n)
 {
@@ -79,11 +80,13 @@ void propagate_call_begin(struct client *c)
     override_set = 0;
     override.len = 0;
     in_call = 1;
+    fed = 0;
 }
 
 int propagate_call_end(struct client *c, int wrote)
 {
     if (wrote && !server.loading && aof_wants_feed()) {
+        fed = 1;
         if (override_set) {
             if (override.len) aof_feed(c->db->id, override.p, override.len);
         } else {
@@ -95,7 +98,10 @@ int propagate_call_end(struct client *c, int wrote)
     if (override_set) pbuf_reset(&override);
     override_set = 0;
     in_call = 0;
-    return aof_flush_for_ack();
+    /* only what this command logged decides its acknowledgement: a read
+     * answers even while older records wait for the disk */
+    int rc = aof_flush_for_ack();
+    return fed ? rc : 0;
 }
 
 /* ------------------------------------------------------- handlers' side */
@@ -155,6 +161,7 @@ static void feed_now(int dbid, int argc, const struct arg *argv)
     pbuf_reset(&scratch);
     encode_args(&scratch, argc, argv);
     aof_feed(dbid, scratch.p, scratch.len);
+    fed = 1;
 }
 
 int propagate_command(int dbid, int argc, const char **argv, const size_t *lens)

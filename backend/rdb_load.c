@@ -23,6 +23,7 @@
 #include "backend/db.h"
 #include "backend/entry.h"
 #include "backend/propagate.h"
+#include "backend/rdb_codec.h"
 #include "backend/server.h"
 #include "lib/clock.h"
 #include "lib/crc64.h"
@@ -276,98 +277,28 @@ static int coll_add_score(struct coll *c, double d)
 
 /* ------------------------------------------------ Redis's containers */
 
-static int ziplist_each(struct coll *c, const unsigned char *zl, size_t n)
+static int coll_visit(void *priv, const char *p, size_t len, long long v)
 {
-    if (n < 11 || le_get(zl, 4) != n || zl[n - 1] != 0xff) return fail(c->r, "corrupt ziplist");
-    size_t pos = 10;
-    while (pos < n && zl[pos] != 0xff) {
-        pos += zl[pos] < 254 ? 1 : 5;
-        if (pos >= n - 1) return fail(c->r, "corrupt ziplist entry");
-        unsigned enc = zl[pos];
-        size_t slen = 0, hdr = 0;
-        if ((enc >> 6) == 0) {
-            slen = enc & 0x3f, hdr = 1;
-        } else if ((enc >> 6) == 1) {
-            if (pos + 2 > n) return fail(c->r, "corrupt ziplist entry");
-            slen = (size_t)(enc & 0x3f) << 8 | zl[pos + 1], hdr = 2;
-        } else if (enc == 0x80) {
-            if (pos + 5 > n) return fail(c->r, "corrupt ziplist entry");
-            slen = (size_t)zl[pos + 1] << 24 | (size_t)zl[pos + 2] << 16 | (size_t)zl[pos + 3] << 8 | zl[pos + 4];
-            hdr = 5;
-        } else {
-            int bytes = enc == 0xc0 ? 2 : enc == 0xd0 ? 4 : enc == 0xe0 ? 8 : enc == 0xf0 ? 3 : enc == 0xfe ? 1 : 0;
-            long long v;
-            if (bytes == 0 && enc >= 0xf1 && enc <= 0xfd) {
-                v = (long long)(enc & 0x0f) - 1;
-            } else if (bytes == 0) {
-                return fail(c->r, "corrupt ziplist encoding 0x%02x", enc);
-            } else {
-                if (pos + 1 + (size_t)bytes > n - 1) return fail(c->r, "corrupt ziplist entry");
-                v = sign_extend(le_get(zl + pos + 1, bytes), 8 * bytes);
-            }
-            pos += 1 + (size_t)bytes;
-            if (coll_add_ll(c, v) < 0) return -1;
-            continue;
-        }
-        if (pos + hdr + slen > n - 1) return fail(c->r, "corrupt ziplist string");
-        if (coll_add(c, (const char *)zl + pos + hdr, slen) < 0) return -1;
-        pos += hdr + slen;
-    }
-    return 0;
+    struct coll *c = priv;
+    return (p ? coll_add(c, p, len) : coll_add_ll(c, v)) < 0;
 }
 
-static size_t lp_backlen_size(size_t l)
+static int ziplist_each(struct coll *c, const unsigned char *zl, size_t n)
 {
-    return l <= 127 ? 1 : l < 16383 ? 2 : l < 2097151 ? 3 : l < 268435455 ? 4 : 5;
+    if (rdb_ziplist_each(zl, n, coll_visit, c) == 0) return 0;
+    return c->r->failed ? -1 : fail(c->r, "corrupt ziplist");
 }
 
 static int listpack_each(struct coll *c, const unsigned char *lp, size_t n)
 {
-    if (n < 7 || le_get(lp, 4) != n || lp[n - 1] != 0xff) return fail(c->r, "corrupt listpack");
-    size_t pos = 6;
-    while (pos < n - 1) {
-        unsigned b = lp[pos];
-        size_t enclen, slen = 0, sdata = 0;
-        int is_str = 0;
-        long long v = 0;
-        size_t left = n - 1 - pos;
-        if ((b & 0x80) == 0) {
-            v = b & 0x7f, enclen = 1;
-        } else if ((b & 0xc0) == 0x80) {
-            is_str = 1, slen = b & 0x3f, sdata = 1;
-        } else if ((b & 0xe0) == 0xc0) {
-            if (left < 2) return fail(c->r, "corrupt listpack entry");
-            v = sign_extend((uint64_t)(b & 0x1f) << 8 | lp[pos + 1], 13), enclen = 2;
-        } else if ((b & 0xf0) == 0xe0) {
-            if (left < 2) return fail(c->r, "corrupt listpack entry");
-            is_str = 1, slen = (size_t)(b & 0x0f) << 8 | lp[pos + 1], sdata = 2;
-        } else if (b == 0xf0) {
-            if (left < 5) return fail(c->r, "corrupt listpack entry");
-            is_str = 1, slen = le_get(lp + pos + 1, 4), sdata = 5;
-        } else if (b >= 0xf1 && b <= 0xf4) {
-            int bytes = b == 0xf1 ? 2 : b == 0xf2 ? 3 : b == 0xf3 ? 4 : 8;
-            if (left < (size_t)bytes + 1) return fail(c->r, "corrupt listpack entry");
-            v = sign_extend(le_get(lp + pos + 1, bytes), 8 * bytes), enclen = (size_t)bytes + 1;
-        } else {
-            return fail(c->r, "corrupt listpack encoding 0x%02x", b);
-        }
-        if (is_str) enclen = sdata + slen;
-        if (enclen + lp_backlen_size(enclen) > left) return fail(c->r, "corrupt listpack entry");
-        int rc = is_str ? coll_add(c, (const char *)lp + pos + sdata, slen) : coll_add_ll(c, v);
-        if (rc < 0) return -1;
-        pos += enclen + lp_backlen_size(enclen);
-    }
-    return 0;
+    if (rdb_listpack_each(lp, n, coll_visit, c) == 0) return 0;
+    return c->r->failed ? -1 : fail(c->r, "corrupt listpack");
 }
 
 static int intset_each(struct coll *c, const unsigned char *is, size_t n)
 {
-    if (n < 8) return fail(c->r, "corrupt intset");
-    uint64_t width = le_get(is, 4), count = le_get(is + 4, 4);
-    if ((width != 2 && width != 4 && width != 8) || 8 + width * count != n) return fail(c->r, "corrupt intset");
-    for (uint64_t i = 0; i < count; i++)
-        if (coll_add_ll(c, sign_extend(le_get(is + 8 + i * width, (int)width), (int)(8 * width))) < 0) return -1;
-    return 0;
+    if (rdb_intset_each(is, n, coll_visit, c) == 0) return 0;
+    return c->r->failed ? -1 : fail(c->r, "corrupt intset");
 }
 
 /* A container stored as one RDB string. The decoded blob may live in the
