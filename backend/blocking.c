@@ -128,15 +128,22 @@ static struct bkey *bkey_get(struct db *db, const char *key, size_t klen)
     return bk;
 }
 
+int blocking_unblock_reply(struct client *c, const char *error)
+{
+    if (c->bstate == NULL) return 0;
+    if (error) reply_error(c, error);
+    else reply_null_array(c);
+    blocking_unblock(c);
+    client_unblocked(c);
+    return 1;
+}
+
 static void timeout_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
-    struct client *c = arg;
     server.now_ms = clock_ms();
-    reply_null_array(c);
-    blocking_unblock(c);
-    client_unblocked(c);
+    blocking_unblock_reply(arg, NULL);
     clients_free_pending();
 }
 

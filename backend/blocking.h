@@ -48,6 +48,10 @@ void blocking_block(struct client *c, int type, const struct arg *keys, int nkey
                     const struct block_args *args, blocking_serve_fn *serve);
 /* Forgets c's blocked state without replying (disconnects, CLIENT KILL). */
 void blocking_unblock(struct client *c);
+/* Ends c's wait now (CLIENT UNBLOCK): c gets the timeout reply (a null
+ * array), or the error text when error is not NULL, then runs its held
+ * input. Returns 0 if c was not blocked. */
+int blocking_unblock_reply(struct client *c, const char *error);
 
 /* Notes that key may now satisfy waiters; cheap when nobody waits. */
 void blocking_signal_key(struct db *db, const char *key, size_t klen);

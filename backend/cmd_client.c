@@ -1,5 +1,5 @@
 /* backend/cmd_client: the CLIENT command family (ID SETNAME GETNAME LIST
- * KILL INFO HELP) with Redis 7.0's option grammar and error texts. Kept
+ * KILL INFO UNBLOCK HELP) with Redis 7.0's option grammar and error texts. Kept
  * apart from cmd_server.c because LIST and KILL carry their own filter
  * parsers. Another client is closed with client_close_asap (freed once the
  * current event ends); the caller itself with CLIENT_CLOSE_AFTER_REPLY, so
@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "backend/blocking.h"
 #include "backend/cmd_server.h"
 #include "backend/dispatch.h"
 #include "backend/info.h"
@@ -191,6 +192,34 @@ void cmd_client_kill(struct client *c)
     else reply_ok(c);
 }
 
+/* CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 if the client was blocked (it gets
+ * a timeout's null array or the UNBLOCKED error), else 0. */
+void cmd_client_unblock(struct client *c)
+{
+    if (c->argc > 4) {
+        reply_errorf(c, "unknown subcommand or wrong number of arguments for '%.*s'. Try CLIENT HELP.",
+                     (int)(c->argv[1].len > 128 ? 128 : c->argv[1].len), c->argv[1].p);
+        return;
+    }
+    int as_error = 0;
+    if (c->argc == 4) {
+        if (arg_is(c, 3, "error")) {
+            as_error = 1;
+        } else if (!arg_is(c, 3, "timeout")) {
+            reply_error(c, "CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+            return;
+        }
+    }
+    long long id;
+    if (util_str2ll(c->argv[2].p, c->argv[2].len, &id) < 0) {
+        reply_error(c, ERR_NOTINT);
+        return;
+    }
+    struct client *o = client_by_id((unsigned long long)id);
+    const char *err = as_error ? "-UNBLOCKED client unblocked via CLIENT UNBLOCK" : NULL;
+    reply_int(c, o && blocking_unblock_reply(o, err));
+}
+
 void cmd_client_help(struct client *c)
 {
     static const char *const lines[] = {
@@ -220,6 +249,8 @@ void cmd_client_help(struct client *c)
         "      Return clients of specified type.",
         "SETNAME <name>",
         "    Assign the name <name> to the current connection.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
         NULL,
     };
     reply_help(c, "CLIENT", lines);

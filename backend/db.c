@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 
+#include "backend/blocking.h"
 #include "backend/evict.h"
 #include "backend/propagate.h"
 #include "backend/server.h"
@@ -128,6 +129,13 @@ void db_add(struct db *db, struct entry *e)
     dict_add(db->keys, e);
     if (e->bits & ENTRY_EXPIRE) dict_add(db->expires, e);
     db_modified(db, e);
+    /* as Redis's dbAdd: a list or sorted set appearing (RENAME, COPY, MOVE,
+     * a push) may serve blocked clients; O(1) when nobody waits */
+    if (e->type == OBJ_LIST || e->type == OBJ_ZSET) {
+        size_t klen;
+        const char *key = entry_key(e, &klen);
+        blocking_signal_key(db, key, klen);
+    }
 }
 
 void db_overwrite(struct db *db, struct entry *old, struct entry *e)

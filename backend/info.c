@@ -19,6 +19,7 @@
 #include "shoal_config.h"
 
 #include "backend/aof.h"
+#include "backend/blocking.h"
 #include "backend/db.h"
 #include "backend/evict.h"
 #include "backend/rdb.h"
@@ -172,8 +173,8 @@ static void sec_clients(struct info_buf *b)
     info_buf_printf(b,
         "connected_clients:%d\r\ncluster_connections:0\r\nmaxclients:%lld\r\n"
         "client_recent_max_input_buffer:%zu\r\nclient_recent_max_output_buffer:%zu\r\n"
-        "blocked_clients:0\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n",
-        server.nclients, server.cfg.maxclients, in, out);
+        "blocked_clients:%lld\r\ntracking_clients:0\r\nclients_in_timeout_table:0\r\n",
+        server.nclients, server.cfg.maxclients, in, out, blocking_clients());
 }
 
 static size_t total_system_memory(void)

@@ -19,12 +19,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "backend/t_hash.h"
 #include "backend/db.h"
 #include "backend/dispatch.h"
 #include "backend/entry.h"
 #include "backend/reply.h"
 #include "backend/server.h"
+#include "backend/t_hash.h"
+#include "backend/t_list.h"
 #include "backend/t_set.h"
 #include "backend/zset.h"
 #include "lib/mem.h"
@@ -105,7 +106,7 @@ static int sort_parse_or_reply(struct client *c, int readonly, struct sort_opts 
     return 0;
 }
 
-/* ------------------------------------------- other modules (pending) */
+/* ------------------------------------------------------- other modules */
 
 /* Hash fields for "key->field" patterns. */
 static int sort_hash_field(const struct entry *e, const char *f, size_t flen, struct sort_val *out)
@@ -121,34 +122,6 @@ static int sort_hash_field(const struct entry *e, const char *f, size_t flen, st
     }
     out->len = v.len;
     return 1;
-}
-
-/* Lists: t_list.h does not exist yet, so no list value can exist either. */
-static size_t sort_list_len(const struct entry *e)
-{
-    (void)e;
-    return 0;
-}
-
-static void sort_list_load(const struct entry *e, int desc, size_t start, size_t count, struct sort_vec *v)
-{
-    (void)e;
-    (void)desc;
-    (void)start;
-    (void)count;
-    (void)v;
-}
-
-/* STORE writes a list, which needs the list type. */
-static void sort_store(struct client *c, const struct sort_opts *o, const struct sort_vec *v,
-                       long long start, long long end, long long outputlen)
-{
-    (void)o;
-    (void)v;
-    (void)start;
-    (void)end;
-    (void)outputlen;
-    reply_error(c, "SORT STORE is not available yet (needs the list type)");
 }
 
 /* ------------------------------------------------------- pattern lookups */
@@ -215,7 +188,7 @@ static void vec_push(struct sort_vec *v, const char *p, size_t len)
     it->cmplen = 0;
 }
 
-static int load_set_member(void *priv, const char *p, size_t len)
+static int load_member(void *priv, const char *p, size_t len)
 {
     vec_push(priv, p, len);
     return 0;
@@ -230,6 +203,13 @@ static void load_zset(const struct entry *e, int desc, size_t start, size_t coun
     struct zs_elem el;
     zs_iter_init(&it, e, desc ? len - 1 - start : start, desc);
     while (v->n < count && zs_iter_next(&it, &el)) vec_push(v, el.p, el.len);
+}
+
+/* count elements of a list from index start, from the tail backwards
+ * when desc. */
+static void load_list(const struct entry *e, int desc, size_t start, size_t count, struct sort_vec *v)
+{
+    list_entry_range(e, start, count, desc, load_member, v);
 }
 
 /* ------------------------------------------------------------- weighting */
@@ -317,6 +297,34 @@ static void reply_get(struct client *c, const struct arg *pat, const struct sort
     else reply_null(c);
 }
 
+/* STORE: the output as a list at the store key (GET patterns that find
+ * nothing store ""), replacing whatever was there; an empty output deletes
+ * the key instead. Replies the output length. */
+static void sort_store(struct client *c, const struct sort_opts *o, const struct sort_vec *v,
+                       long long start, long long end, long long outputlen)
+{
+    const struct arg *k = o->store;
+    if (outputlen <= 0) {
+        db_delete(c->db, k->p, k->len);
+        reply_int(c, 0);
+        return;
+    }
+    struct entry *res = list_entry_create(k->p, k->len);
+    for (long long j = start; j <= end; j++) {
+        const struct sort_item *it = &v->v[j];
+        if (o->ngets == 0) list_entry_push(res, it->p, it->len);
+        for (int g = 0; g < o->ngets; g++) {
+            struct sort_val val;
+            if (sort_lookup(c, o->gets[g], it, &val)) list_entry_push(res, val.p, val.len);
+            else list_entry_push(res, "", 0);
+        }
+    }
+    struct entry *old = db_lookup_write(c->db, k->p, k->len);
+    if (old) db_overwrite(c->db, old, res);
+    else db_add(c->db, res);
+    reply_int(c, outputlen);
+}
+
 static void sort_reply(struct client *c, const struct sort_opts *o, const struct sort_vec *v,
                        long long start, long long end, long long outputlen)
 {
@@ -351,7 +359,7 @@ static size_t sort_size(const struct entry *e)
     if (e == NULL) return 0;
     if (e->type == OBJ_SET) return set_entry_size(e);
     if (e->type == OBJ_ZSET) return zset_len(e);
-    return sort_list_len(e);
+    return list_entry_len(e);
 }
 
 /* Fills the vector. A list or sorted set that is not sorted loads only
@@ -362,19 +370,19 @@ static void sort_load(const struct entry *e, const struct sort_opts *o, long lon
 {
     if (e == NULL) return;
     if (e->type == OBJ_SET) {
-        set_entry_foreach(e, load_set_member, v);
+        set_entry_foreach(e, load_member, v);
         return;
     }
     int ordered_range = o->dontsort;
     if (!ordered_range) {
         if (e->type == OBJ_ZSET) load_zset(e, 0, 0, (size_t)vlen, v);
-        else sort_list_load(e, 0, 0, (size_t)vlen, v);
+        else load_list(e, 0, 0, (size_t)vlen, v);
         return;
     }
     if (*end < *start && e->type != OBJ_ZSET) return;
     size_t count = *end >= *start ? (size_t)(*end - *start + 1) : 0;
     if (e->type == OBJ_ZSET) load_zset(e, o->desc, (size_t)*start, count, v);
-    else sort_list_load(e, o->desc, (size_t)*start, count, v);
+    else load_list(e, o->desc, (size_t)*start, count, v);
     *end -= *start;
     *start = 0;
 }

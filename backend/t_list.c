@@ -22,6 +22,7 @@
 #include "backend/quicklist.h"
 #include "backend/reply.h"
 #include "backend/server.h"
+#include "backend/t_list.h"
 #include "lib/mem.h"
 #include "lib/util.h"
 
@@ -65,6 +66,33 @@ __attribute__((constructor)) static void list_register(void)
 
 static struct quicklist *list_of(struct entry *e) { return entry_ptr(e); }
 
+/* ---- t_list.h: what other modules read and build ---- */
+
+size_t list_entry_len(const struct entry *e) { return ql_count(entry_ptr(e)); }
+
+void list_entry_range(const struct entry *e, size_t start, size_t count, int reverse, list_visit_fn *fn,
+                      void *priv)
+{
+    const struct quicklist *ql = entry_ptr(e);
+    struct ql_pos pos;
+    if (count == 0 || start >= ql_count(ql)) return;
+    if (!ql_seek(ql, reverse ? -1 - (long long)start : (long long)start, &pos)) return;
+    struct lp_val v;
+    int dir = reverse ? QL_HEAD : QL_TAIL;
+    do {
+        ql_get(&pos, &v);
+        if (fn(priv, v.p, v.len)) return;
+    } while (--count > 0 && ql_step(&pos, dir));
+}
+
+struct entry *list_entry_create(const char *key, size_t klen)
+{
+    int fill = (int)server.cfg.list_max_listpack_size;
+    return entry_create_ptr(key, klen, OBJ_LIST, ENC_QUICKLIST, ql_create(fill));
+}
+
+void list_entry_push(struct entry *e, const char *p, size_t len) { ql_push(list_of(e), QL_TAIL, p, len); }
+
 /* Looks key up; replies WRONGTYPE and returns -1 for another type. */
 static int lookup_or_reply(struct client *c, const struct arg *key, int write, struct entry **out)
 {
@@ -80,10 +108,8 @@ static int lookup_or_reply(struct client *c, const struct arg *key, int write, s
 /* A new empty list stored at key; waiters on the key are signalled. */
 static struct entry *list_create(struct db *db, const char *key, size_t klen)
 {
-    int fill = (int)server.cfg.list_max_listpack_size;
-    struct entry *e = entry_create_ptr(key, klen, OBJ_LIST, ENC_QUICKLIST, ql_create(fill));
-    db_add(db, e);
-    blocking_signal_key(db, key, klen);
+    struct entry *e = list_entry_create(key, klen);
+    db_add(db, e);      /* signals the key's waiters (db.c) */
     return e;
 }
 

@@ -1,7 +1,8 @@
 /* backend/t_zset.c: the sorted-set commands on single members (ZADD,
  * ZINCRBY, ZREM, ZSCORE, ZMSCORE, ZCARD, ZRANK, ZREVRANK), the counting and
- * removing range commands (ZCOUNT, ZLEXCOUNT, ZREMRANGEBY*) and ZSCAN, reply
- * for reply and error for error as Redis 7.0.
+ * removing range commands (ZCOUNT, ZLEXCOUNT, ZREMRANGEBY*), ZSCAN and the
+ * blocking pops (BZPOPMIN BZPOPMAX BZMPOP, on blocking.h), reply for reply
+ * and error for error as Redis 7.0.
  *
  * Argument errors are reported before the key is looked at, in Redis's
  * order, because that order decides which error a client sees; the value
@@ -12,9 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend/blocking.h"
 #include "backend/db.h"
 #include "backend/dispatch.h"
 #include "backend/entry.h"
+#include "backend/propagate.h"
 #include "backend/reply.h"
 #include "backend/scan.h"
 #include "backend/server.h"
@@ -387,8 +390,75 @@ void cmd_zscan(struct client *c)
 
 void tz_signal_added(struct client *c, const char *key, size_t klen)
 {
-    /* no blocking commands yet (backend/blocking.h not landed) */
-    (void)c;
-    (void)key;
-    (void)klen;
+    blocking_signal_key(c->db, key, klen);
+}
+
+/* A blocking pop is logged as the plain pop it amounted to, so a replay
+ * never blocks: ZPOPMIN|ZPOPMAX key [count] (count < 0: single form). */
+static void tz_propagate_pop(struct client *c, const char *key, size_t klen, int max, long long count)
+{
+    char num[UTIL_LONG_STR_SIZE];
+    struct arg argv[3] = {{max ? "ZPOPMAX" : "ZPOPMIN", 7}, {key, klen}, propagate_ll_arg(num, count)};
+    propagate_replace(c, count > 0 ? 3 : 2, argv);
+}
+
+/* Pops from e at key for a blocking form and replies: BZPOPMIN/BZPOPMAX
+ * (count < 0) flat [key, member, score], BZMPOP [key, [[m, s], ...]].
+ * Returns 1 if the key was deleted. */
+static int tz_bpop_serve(struct client *c, struct entry *e, const char *key, size_t klen, int max,
+                         long long count)
+{
+    long long n = count > 0 ? count : 1;
+    int gone = (long long)zset_len(e) <= n;
+    tz_propagate_pop(c, key, klen, max, count);
+    tz_pop_reply(c, e, max, n, 1, count > 0);
+    return gone;
+}
+
+/* blocking_serve_fn: a client blocked by one of the forms below. */
+static int tz_serve(struct client *c, struct db *db, struct entry *e, const char *key, size_t klen,
+                    const struct block_args *a)
+{
+    (void)db;   /* a blocked client cannot SELECT: c->db is db */
+    return tz_bpop_serve(c, e, key, klen, a->wherefrom, a->count);
+}
+
+/* Pops at once from the first non-empty key of argv[first..first+n),
+ * else blocks on all of them (FIFO with other waiters, blocking.c). */
+static void tz_bpop(struct client *c, int first, long n, int max, long long count, int64_t deadline)
+{
+    int err;
+    struct entry *e = tz_first_nonempty(c, first, n, &err);
+    if (err) return;
+    if (e) {
+        size_t klen;
+        const char *key = entry_key(e, &klen);
+        tz_bpop_serve(c, e, key, klen, max, count);
+        return;
+    }
+    struct block_args a = {max, 0, count > 0 ? (long)count : -1, NULL, 0};
+    blocking_block(c, OBJ_ZSET, &c->argv[first], (int)n, deadline, &a, tz_serve);
+}
+
+/* BZPOPMIN|BZPOPMAX key [key ...] timeout: the timeout is checked first. */
+static void bzpop_cmd(struct client *c, int max)
+{
+    int64_t deadline;
+    if (blocking_parse_timeout_or_reply(c, &c->argv[c->argc - 1], &deadline) < 0) return;
+    tz_bpop(c, 1, c->argc - 2, max, -1, deadline);
+}
+
+void cmd_bzpopmin(struct client *c) { bzpop_cmd(c, 0); }
+void cmd_bzpopmax(struct client *c) { bzpop_cmd(c, 1); }
+
+/* BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT n]: as Redis, the
+ * other arguments are checked before the timeout. */
+void cmd_bzmpop(struct client *c)
+{
+    long long numkeys, count;
+    int max;
+    int64_t deadline;
+    if (tz_mpop_args_or_reply(c, 2, &numkeys, &max, &count) < 0) return;
+    if (blocking_parse_timeout_or_reply(c, &c->argv[1], &deadline) < 0) return;
+    tz_bpop(c, 3, (long)numkeys, max, count, deadline);
 }

@@ -343,7 +343,7 @@ int tz_mpop_args_or_reply(struct client *c, int ni, long long *numkeys, int *max
         reply_error(c, "numkeys should be greater than 0");
         return -1;
     }
-    if (*numkeys >= c->argc - ni) {
+    if (*numkeys >= c->argc - ni - 1) {     /* MIN|MAX must follow the keys */
         reply_error(c, ERR_SYNTAX);
         return -1;
     }

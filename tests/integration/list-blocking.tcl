@@ -336,3 +336,172 @@ start_server {tags {list blocking}} {
         foreach k $keys { assert_equal [r exists $k] 0 }
     }
 }
+
+# Keys that appear without a push (Redis's dbAdd signals them), INFO
+# blocked_clients and CLIENT UNBLOCK.
+start_server {tags {list blocking}} {
+
+    test {RENAME, COPY and MOVE of a list into a key a BLPOP waits on wake it} {
+        r del k src dst
+        r select 2
+        r del k
+        r rpush k fromdb2
+        r select 0
+        set rd [deferring_client]
+        $rd blpop k 0
+        wait_blocked 1
+        r rpush src renamed
+        assert_equal [r rename src k] OK
+        assert_equal [$rd read] {k renamed}
+        assert_equal [r exists src k] 0
+        $rd brpop k 0
+        wait_blocked 1
+        r rpush src copied
+        assert_equal [r copy src k] 1
+        assert_equal [$rd read] {k copied}
+        assert_equal [r lrange src 0 -1] {copied}
+        $rd blmove k dst left left 0
+        wait_blocked 1
+        r select 2
+        assert_equal [r move k 0] 1
+        r select 0
+        assert_equal [$rd read] fromdb2
+        assert_equal [r lrange dst 0 -1] {fromdb2}
+        $rd close
+    }
+
+    test {COPY REPLACE and RENAME over a key of another type wake the waiter; other types do not} {
+        r del k src
+        set rd [deferring_client]
+        $rd blpop k 0
+        wait_blocked 1
+        r set k str
+        r sadd src m
+        r rename src k
+        assert_equal [blocked_count] 1
+        r del k
+        r rpush src a
+        r set k str
+        assert_equal [r copy src k replace] 1
+        assert_equal [$rd read] {k a}
+        $rd blpop k 0
+        wait_blocked 1
+        r set k str
+        r del src
+        r rpush src b
+        r rename src k
+        assert_equal [$rd read] {k b}
+        $rd close
+    }
+
+    test {INFO blocked_clients counts clients waiting on lists and sorted sets} {
+        assert_equal [get_info_field [r info clients] blocked_clients] 0
+        set a [deferring_client]
+        set b [deferring_client]
+        set z [deferring_client]
+        $a blpop i1 0
+        $b blmove i2 i3 left left 0
+        $z bzpopmin i4 0
+        wait_for_condition 200 10 {[get_info_field [r info clients] blocked_clients] == 3} else {
+            fail "INFO blocked_clients: [get_info_field [r info clients] blocked_clients]"
+        }
+        r rpush i1 x
+        assert_equal [$a read] {i1 x}
+        wait_for_condition 200 10 {[get_info_field [r info clients] blocked_clients] == 2} else {
+            fail "INFO blocked_clients: [get_info_field [r info clients] blocked_clients]"
+        }
+        $b close
+        $z close
+        wait_for_condition 200 10 {[get_info_field [r info clients] blocked_clients] == 0} else {
+            fail "INFO blocked_clients: [get_info_field [r info clients] blocked_clients]"
+        }
+        $a blpop i1 0.02
+        assert_equal [$a read] {}
+        assert_equal [get_info_field [r info clients] blocked_clients] 0
+        $a close
+    }
+
+    test {CLIENT UNBLOCK: TIMEOUT (the default) replies as a timeout, ERROR with -UNBLOCKED} {
+        r del u u2
+        set rd [deferring_client]
+        $rd client id
+        set id [$rd read]
+        $rd blpop u 0
+        wait_blocked 1
+        assert_equal [r client unblock $id] 1
+        assert_equal [$rd read_raw] "*-1\r\n"
+        $rd blmove u u2 left right 0
+        wait_blocked 1
+        assert_equal [r client unblock $id TIMEOUT] 1
+        assert_equal [$rd read_raw] "*-1\r\n"
+        $rd blmpop 0 1 u left
+        wait_blocked 1
+        assert_equal [r client unblock $id Error] 1
+        assert_equal [$rd read_raw] "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n"
+        $rd hello 3
+        $rd read
+        $rd brpoplpush u u2 0
+        wait_blocked 1
+        assert_equal [r client unblock $id timeout] 1
+        assert_equal [$rd read_raw] "_\r\n"
+        wait_blocked 0
+        # not blocked, unknown, or itself: 0
+        assert_equal [r client unblock $id] 0
+        assert_equal [r client unblock 999999] 0
+        assert_equal [r client unblock [r client id]] 0
+        # nothing was consumed and nobody waits any more
+        r rpush u v
+        assert_equal [r lrange u 0 -1] {v}
+        assert_equal [r exists u2] 0
+        $rd close
+    }
+
+    test {CLIENT UNBLOCK: the client runs its held input, and its timer is gone} {
+        r del h hx
+        set rd [deferring_client]
+        $rd client id
+        set id [$rd read]
+        $rd raw [string cat [resp_encode {blpop h 0.3}] [resp_encode {rpush hx after}] [resp_encode {ping}]]
+        wait_blocked 1
+        assert_equal [r exists hx] 0
+        assert_equal [r client unblock $id] 1
+        assert_equal [$rd read] {}
+        assert_equal [$rd read] 1
+        assert_equal [$rd read] PONG
+        # past the old deadline: no second reply arrives before this one
+        after 400
+        $rd echo next
+        assert_equal [$rd read] next
+        assert_equal [r lrange hx 0 -1] {after}
+        $rd close
+    }
+
+    start_oracle_redis {} {
+        test {CLIENT UNBLOCK: argument errors and the unblocked clients' replies match redis} {
+            foreach cmd {
+                {client unblock} {client unblock 1 timeout x} {client UnBlock 1 2 3} {client unblock x foo}
+                {client unblock x} {client unblock 1x timeout} {client unblock -5} {client unblock 999999 error}
+                {client unblock 999999 timeout}
+            } { assert_same $cmd }
+            foreach {form cmd} {{} {blpop nk 0} error {blmove nk d left left 0} timeout {brpop nk nk2 0}
+                                error {bzpopmin nk 0} {} {bzmpop 0 1 nk max}} {
+                set rd [deferring_client]
+                set od [resp_client 127.0.0.1 [oracle_srv port] -deferred 1]
+                set ids {}
+                foreach d [list $rd $od] {
+                    $d client id
+                    lappend ids [$d read]
+                    $d {*}$cmd
+                }
+                wait_for_condition 200 10 {
+                    [get_info_field [r info clients] blocked_clients] == 1 &&
+                    [get_info_field [oracle info clients] blocked_clients] == 1
+                } else { fail "$cmd did not block on both" }
+                assert_equal [r client unblock [lindex $ids 0] {*}$form] [oracle client unblock [lindex $ids 1] {*}$form]
+                assert_equal [$rd read_raw] [$od read_raw]
+                $rd close
+                $od close
+            }
+        }
+    }
+}

@@ -246,7 +246,7 @@ start_server {tags {server}} {
         set ci [lindex [r command info client] 0]
         set subs {}
         foreach s [lindex $ci 9] { lappend subs [lindex $s 0] }
-        assert_equal [lsort $subs] [lsort {client|id client|setname client|getname client|list client|kill client|info client|help}]
+        assert_equal [lsort $subs] [lsort {client|id client|setname client|getname client|list client|kill client|info client|help client|unblock}]
         set d [r command docs get client]
         assert_equal [dict get [dict get $d get] group] string
         assert_equal [dict get [dict get $d client] group] connection

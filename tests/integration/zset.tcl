@@ -481,3 +481,63 @@ start_server {tags {zset}} {
         r config set zset-max-listpack-entries 128
     }
 }
+
+# BZPOPMIN BZPOPMAX BZMPOP where they need not block: keys with data,
+# argument errors in Redis's order, short timeouts (blocking behaviour is
+# tests/integration/zset-blocking.tcl, on shoal alone).
+start_server {tags {zset}} {
+start_oracle_redis {} {
+
+    test {BZPOPMIN/BZPOPMAX on keys with data, errors, short timeouts} {
+        del_both z1 z2 str
+        both zadd z1 1 a 2 b 3 c
+        both zadd z2 -1 x 5.5 y
+        both set str v
+        same {
+            {bzpopmin z1 0} {bzpopmax z1 0} {bzpopmin nokey z2 0} {bzpopmax nokey z2 0.5}
+            {exists z2} {bzpopmin str 0} {bzpopmin nokey str 0} {bzpopmin z1 str 0} {exists z1}
+            {bzpopmin z1 -1} {bzpopmin z1 abc} {bzpopmin z1 1e30} {bzpopmax str -1} {bzpopmin z1}
+            {bzpopmax} {bzpopmin nokey 0.01} {bzpopmax nokey nokey2 0.01} {bzpopmin nokey 0.001}
+        }
+    }
+
+    test {BZMPOP on keys with data, every argument error, short timeouts} {
+        del_both z1 z2 str
+        both zadd z1 1 a 2 b 3 c 4 d
+        both zadd z2 -1 x 5.5 y 7 w
+        both set str v
+        same {
+            {bzmpop 0 2 nokey z1 min} {bzmpop 0 1 z1 max count 2} {bzmpop 0 2 z1 z2 MAX COUNT 100}
+            {exists z1} {bzmpop 0 1 z2 min count 1} {bzmpop 0 1 str min} {bzmpop 0 2 nokey str max}
+            {bzmpop 0 0 z2 min} {bzmpop 0 -1 z2 min} {bzmpop 0 x z2 min} {bzmpop 0 2 z2 min}
+            {bzmpop 0 2 z2 MIN} {bzmpop 0 1 z2 foo} {bzmpop 0 1 z2 min count 0} {bzmpop 0 1 z2 min count -1}
+            {bzmpop 0 1 z2 min count x} {bzmpop 0 1 z2 min count 1 count 1} {bzmpop 0 1 z2 min count}
+            {bzmpop 0 1 z2 min limit 1} {bzmpop -1 1 z2 min} {bzmpop abc 1 z2 min} {bzmpop abc 1 z2 foo}
+            {bzmpop abc 0 z2 min} {bzmpop 0 1 z2} {bzmpop 0.01 2 nokey nokey2 min}
+            {bzmpop 0.01 1 nokey max count 3} {zmpop 2 z2 nokey} {zmpop 1 z2} {zmpop 3 a b c}
+            {zrange z2 0 -1 withscores}
+        }
+    }
+
+    test {RESP3: BZPOPMIN flat with a double, BZMPOP nested pairs, timeout _} {
+        del_both z
+        both zadd z 1 a 2.5 b inf c 4 d
+        set cmds {
+            {hello 3} {bzpopmin z 0} {bzpopmax z 0} {bzmpop 0 1 z min count 5}
+            {bzpopmin z 0.01} {bzmpop 0.01 1 z max} {exists z}
+        }
+        set n [llength $cmds]
+        set bytes [join [lmap c $cmds {resp_encode $c}] {}]
+        assert_same_raw $bytes $n {^%7\r\n.*?\$7\r\nmodules\r\n\*0\r\n}
+    }
+
+    test {BZPOPMAX BZMPOP BZPOPMIN on a skiplist-encoded set, down to deletion} {
+        del_both z
+        both config set zset-max-listpack-entries 1
+        both zadd z 1 a 2 b 3 c
+        same {{object encoding z} {bzpopmax z 0} {bzmpop 0 1 z min count 1} {object encoding z}
+              {bzpopmin z 0} {exists z}}
+        both config set zset-max-listpack-entries 128
+    }
+}
+}
