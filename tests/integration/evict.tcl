@@ -13,23 +13,6 @@
 set ::valsize 1000
 set ::db 0   ;# the database pipeline, fill and surviving work in
 
-# Sends cmds in one pipeline; returns the replies ("ERR: text" for errors).
-proc pipeline {cmds} {
-    set c [new_client -deferred 1]
-    $c select $::db
-    $c read
-    set buf {}
-    foreach cmd $cmds { append buf [resp_encode $cmd] }
-    $c raw $buf
-    set out {}
-    foreach cmd $cmds {
-        if {[catch {$c read} rep]} { set rep "ERR: $rep" }
-        lappend out $rep
-    }
-    $c close
-    return $out
-}
-
 # SETs keys prefix0..prefix(n-1) (with EX ttl+i when ttl > 0); returns the
 # replies that were not OK.
 proc fill {prefix n {ttl 0} {from 0}} {
@@ -43,7 +26,7 @@ proc fill {prefix n {ttl 0} {from 0}} {
         }
     }
     set bad {}
-    foreach rep [pipeline $cmds] { if {$rep ne "OK"} { lappend bad $rep } }
+    foreach rep [pipeline $cmds $::db] { if {$rep ne "OK"} { lappend bad $rep } }
     return $bad
 }
 
@@ -56,7 +39,7 @@ proc surviving {prefix n} {
     for {set i 0} {$i < $n} {incr i} { lappend cmds [list exists $prefix$i] }
     set out {}
     set i 0
-    foreach rep [pipeline $cmds] {
+    foreach rep [pipeline $cmds $::db] {
         if {$rep == 1} { lappend out $i }
         incr i
     }
@@ -179,7 +162,7 @@ start_oracle_redis {} {
         r debug jump 100000
         set cmds {}
         for {set i 0} {$i < 200} {incr i} { lappend cmds [list get k:$i] }
-        pipeline $cmds
+        pipeline $cmds $::db
         limit_to_used_plus 50000
         assert_equal [fill new: 500] {}
         set alive [surviving k: 1000]
@@ -200,7 +183,7 @@ start_oracle_redis {} {
         for {set j 0} {$j < 30} {incr j} {
             for {set i 0} {$i < 200} {incr i} { lappend cmds [list get k:$i] }
         }
-        pipeline $cmds
+        pipeline $cmds $::db
         assert_range [r object freq k:0] 6 255
         assert_equal [r object freq k:999] 5
         limit_to_used_plus 50000

@@ -21,22 +21,6 @@ proc expire_populate {n prefix ms} {
     $c close
 }
 
-# Sends cmds in one write (so the node runs them at one clock reading) and
-# returns the parsed replies.
-proc pipeline {cmds} {
-    set c [new_client -deferred 1]
-    set buf {}
-    foreach cmd $cmds { append buf [resp_encode $cmd] }
-    $c raw $buf
-    set out {}
-    foreach cmd $cmds {
-        if {[catch {$c read} rep]} { set rep "ERR: $rep" }
-        lappend out $rep
-    }
-    $c close
-    return $out
-}
-
 proc expired_keys {} { get_info_field [r info stats] expired_keys }
 
 start_server {tags {expire}} {

@@ -10,19 +10,6 @@
 # membership, values), except where Redis's answer is fully determined
 # (a one-field hash, COUNT >= size of a listpack, errors).
 
-proc same {cmds} {
-    foreach cmd $cmds { assert_same $cmd }
-}
-
-proc both {args} {
-    r {*}$args
-    oracle {*}$args
-}
-
-proc same_encoding {args} {
-    foreach k $args { assert_same [list object encoding $k] }
-}
-
 # A flat field/value list as sorted pairs.
 proc sorted_pairs {flat} {
     set pairs {}

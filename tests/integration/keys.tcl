@@ -51,22 +51,6 @@ proc keys_scan_all {args} {
     return [list $keys $calls]
 }
 
-# Same command on both, replies compared after sorting (KEYS and SCAN
-# orders are the tables' own). An error must match exactly.
-proc same_sorted {cmd} {
-    set ea [catch {r {*}$cmd} a]
-    set eb [catch {oracle {*}$cmd} b]
-    assert_equal $ea $eb "error status of {$cmd}"
-    if {$ea} { assert_equal $a $b "error of {$cmd}"; return $a }
-    if {[string equal -nocase [lindex $cmd 0] scan]} {
-        assert_equal [lindex $a 0] [lindex $b 0] "cursor of {$cmd}"
-        set a [lindex $a 1]
-        set b [lindex $b 1]
-    }
-    assert_equal [lsort $a] [lsort $b] "keys of {$cmd}"
-    return $a
-}
-
 start_server {tags {keys}} {
     start_oracle_redis {} {
         test {DEL UNLINK EXISTS TOUCH TYPE match redis} {
@@ -278,16 +262,7 @@ start_server {tags {keys}} {
                 {scan 0 count 100} {scan 0 type string count 100}
                 {scan 0 match b type string count 100}
             } { catch {r {*}$cmd}; catch {oracle {*}$cmd} }
-            set mine {}
-            set theirs {}
-            foreach line [split [r info stats] "\r\n"] {
-                if {[regexp "^($stats):" $line]} { lappend mine $line }
-            }
-            foreach line [split [oracle info stats] "\r\n"] {
-                if {[regexp "^($stats):" $line]} { lappend theirs $line }
-            }
-            assert_equal [llength $mine] 3
-            assert_equal $mine $theirs
+            assert_same_stats $stats 3
         }
 
         test {INFO keyspace (keys, expires) follows the key commands as in redis} {

@@ -8,36 +8,6 @@
 # random, so they are checked by properties, and the random test mirrors
 # what SPOP removed onto the oracle with SREM to stay in step.
 
-proc same {cmds} {
-    foreach cmd $cmds { assert_same $cmd }
-}
-
-proc both {args} {
-    r {*}$args
-    oracle {*}$args
-}
-
-proc del_both {args} {
-    r del {*}$args
-    oracle del {*}$args
-}
-
-proc same_encoding {args} {
-    foreach k $args { assert_same [list object encoding $k] }
-}
-
-# A reply as {OK value} or {ERR message}, values sorted (no order defined).
-proc sorted_reply {client cmd} {
-    if {[catch {$client {*}$cmd} res]} { return [list ERR $res] }
-    return [list OK [lsort $res]]
-}
-
-proc same_sorted {cmd} {
-    set mine [sorted_reply r $cmd]
-    set theirs [sorted_reply oracle $cmd]
-    assert_equal $mine $theirs "same_sorted {$cmd}"
-}
-
 proc keys_same {args} {
     foreach k $args {
         same_sorted [list smembers $k]
@@ -476,16 +446,7 @@ start_oracle_redis {} {
             {srandmember nokey 2} {sscan a 0} {sscan nokey 0} {sadd a 3} {srem a 3}
             {smove a b 1} {spop nokey} {spop b} {spop b 1}
         } { catch {r {*}$cmd}; catch {oracle {*}$cmd} }
-        set mine {}
-        set theirs {}
-        foreach line [split [r info stats] "\r\n"] {
-            if {[regexp "^($stats):" $line]} { lappend mine $line }
-        }
-        foreach line [split [oracle info stats] "\r\n"] {
-            if {[regexp "^($stats):" $line]} { lappend theirs $line }
-        }
-        assert_equal [llength $mine] 2
-        assert_equal $mine $theirs
+        assert_same_stats $stats 2
     }
 
     test {Randomized differential: 4000 set commands on 5 keys, small intset limit} {

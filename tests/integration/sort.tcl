@@ -5,24 +5,6 @@
 # and ALPHA BY ties (equal or missing weights), which are compared sorted
 # or avoided.
 
-proc same {cmds} {
-    foreach cmd $cmds { assert_same $cmd }
-}
-
-proc both {args} {
-    r {*}$args
-    oracle {*}$args
-}
-
-proc sorted_reply {client cmd} {
-    if {[catch {$client {*}$cmd} res]} { return [list ERR $res] }
-    return [list OK [lsort $res]]
-}
-
-proc same_sorted {cmd} {
-    assert_equal [sorted_reply r $cmd] [sorted_reply oracle $cmd] "same_sorted {$cmd}"
-}
-
 start_server {tags {sort}} {
 start_oracle_redis {} {
 
@@ -175,16 +157,7 @@ start_oracle_redis {} {
             {sort s} {sort nokey} {sort s by w_*} {sort s get g_* get #} {sort s by nosort get g_*}
             {sort_ro s by w_* get nostar} {sort s by w_*->f get g_*->f}
         } { catch {r {*}$cmd}; catch {oracle {*}$cmd} }
-        set mine {}
-        set theirs {}
-        foreach line [split [r info stats] "\r\n"] {
-            if {[regexp "^($stats):" $line]} { lappend mine $line }
-        }
-        foreach line [split [oracle info stats] "\r\n"] {
-            if {[regexp "^($stats):" $line]} { lappend theirs $line }
-        }
-        assert_equal [llength $mine] 2
-        assert_equal $mine $theirs
+        assert_same_stats $stats 2
     }
 
     test {Randomized differential: 1500 SORT commands over sets and sorted sets} {

@@ -7,27 +7,6 @@
 # exact reply and error texts are proved, not restated. Expiry (which needs
 # DEBUG JUMP, which redis lacks) is tested on shoal alone.
 
-# Every command of the list through assert_same.
-proc same {cmds} {
-    foreach cmd $cmds { assert_same $cmd }
-}
-
-# The same command on both servers, replies not compared (setup).
-proc both {args} {
-    r {*}$args
-    oracle {*}$args
-}
-
-proc del_both {args} {
-    r del {*}$args
-    oracle del {*}$args
-}
-
-# Encoding of each key must match, after whatever made it.
-proc same_encoding {args} {
-    foreach k $args { assert_same [list object encoding $k] }
-}
-
 start_server {tags {strings}} {
 start_oracle_redis {} {
 

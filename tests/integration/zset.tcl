@@ -9,24 +9,6 @@
 # each step that may convert. Only ZRANDMEMBER's random picks and ZSCAN's
 # cursors are checked by their properties instead.
 
-proc same {cmds} {
-    foreach cmd $cmds { assert_same $cmd }
-}
-
-proc both {args} {
-    r {*}$args
-    oracle {*}$args
-}
-
-proc del_both {args} {
-    r del {*}$args
-    oracle del {*}$args
-}
-
-proc same_encoding {args} {
-    foreach k $args { assert_same [list object encoding $k] }
-}
-
 proc config_both {name value} {
     both config set $name $value
 }
