@@ -16,7 +16,7 @@
 #include "compat/mc_text.h"
 #include "compat/resp.h"
 
-#define CLIENT_MAX_PENDING 1024
+#define CLIENT_MAX_PENDING 256
 #define CLIENT_OUT_HIGH (4u << 20)
 
 struct worker;

@@ -1,0 +1,271 @@
+# tests/integration/proxy-eject.tcl: shoal-proxy when nodes misbehave.
+# Mock nodes in Tcl record the exact bytes they receive and answer slowly,
+# byte by byte, or never; real nodes die and come back. Covers pipelined
+# ordering with nodes answering out of order, split requests as the nodes
+# see them, timeout, auto_eject_hosts with server_failure_limit and
+# server_retry_timeout, failures without ejection, preconnect and
+# server_connections.
+
+source [file join [file dirname $::test_file_path] proxy-common.inc]
+
+# A mock Memcached node. mode: echo (answer each get at once, one byte per
+# event-loop turn), hold (answer only when ::mock_release($port) is set),
+# mute (never answer). Every byte received is appended to ::mock_in($port).
+proc mock_node {mode} {
+    set port [find_available_port]
+    set s [socket -server [list mock_accept $mode $port] -myaddr 127.0.0.1 $port]
+    set ::mock_in($port) {}
+    set ::mock_buf($port) {}
+    return [list $s $port]
+}
+
+proc mock_accept {mode port fd host rport} {
+    fconfigure $fd -translation binary -blocking 0 -buffering none
+    lappend ::mock_conns $fd
+    fileevent $fd readable [list mock_read $mode $port $fd]
+}
+
+proc mock_read {mode port fd} {
+    set data [read $fd]
+    if {[eof $fd]} { catch {close $fd}; return }
+    append ::mock_in($port) $data
+    append ::mock_buf($port) $data
+    while {[set i [string first "\r\n" $::mock_buf($port)]] >= 0} {
+        set line [string range $::mock_buf($port) 0 [expr {$i - 1}]]
+        set ::mock_buf($port) [string range $::mock_buf($port) [expr {$i + 2}] end]
+        set reply {}
+        foreach k [lrange [split $line] 1 end] {
+            append reply "VALUE $k 0 [string length v-$k]\r\nv-$k\r\nEND\r\n"
+        }
+        if {[llength [split $line]] > 2} {
+            # a multi-get: one END at the end only
+            set reply [string map [list "END\r\n" {}] $reply]END\r\n
+        }
+        switch -- $mode {
+            echo { mock_trickle $fd $reply }
+            hold { mock_hold $port $fd $reply }
+            mute {}
+        }
+    }
+}
+
+# Replies of one connection leave one byte per event-loop turn, in order.
+proc mock_trickle {fd bytes} {
+    if {![info exists ::mock_out($fd)] || $::mock_out($fd) eq {}} {
+        set ::mock_out($fd) $bytes
+        after 1 [list mock_drip $fd]
+    } else {
+        append ::mock_out($fd) $bytes
+    }
+}
+
+proc mock_drip {fd} {
+    if {$::mock_out($fd) eq {}} { return }
+    if {[catch {puts -nonewline $fd [string index $::mock_out($fd) 0]}]} { return }
+    set ::mock_out($fd) [string range $::mock_out($fd) 1 end]
+    after 1 [list mock_drip $fd]
+}
+
+proc mock_hold {port fd reply} {
+    if {[info exists ::mock_release($port)]} { mock_trickle $fd $reply; return }
+    after 10 [list mock_hold $port $fd $reply]
+}
+
+proc mock_stop {mocks} {
+    foreach m $mocks { close [lindex $m 0] }
+    foreach fd [lsort -unique [expr {[info exists ::mock_conns] ? $::mock_conns : {}}]] { catch {close $fd} }
+    set ::mock_conns {}
+}
+
+# Let the event loop run (mock nodes live in it) for ms milliseconds.
+proc mock_sleep {ms} {
+    after $ms {set ::mock_tick 1}
+    vwait ::mock_tick
+}
+
+proc mc_route_addr {key} {
+    return [lindex [mc cmd "route $key"] 2]
+}
+
+# Keys routed to each address, from the proxy itself: addr -> keys.
+proc keys_by_node {prefix n} {
+    set out [dict create]
+    for {set i 0} {$i < $n} {incr i} { dict lappend out [mc_route_addr $prefix$i] $prefix$i }
+    return $out
+}
+
+test {pipelined replies leave in request order when nodes answer out of order} {
+    set slow [mock_node hold]
+    set fast [mock_node echo]
+    set sa 127.0.0.1:[lindex $slow 1]
+    set fa 127.0.0.1:[lindex $fast 1]
+    try {
+        start_proxy "alpha:\n  listen: @LISTEN@\n  hash: md5\n  servers:\n   - $sa:1\n   - $fa:1\n" {
+            set by [keys_by_node k 40]
+            set ks [lrange [dict get $by $sa] 0 1]
+            set kf [lrange [dict get $by $fa] 0 1]
+            # slow key first, then fast ones; the fast node answers at once
+            set k0 [lindex $ks 0]; set k1 [lindex $ks 1]; set f0 [lindex $kf 0]; set f1 [lindex $kf 1]
+            set req "get [lindex $ks 0]\r\nget [lindex $kf 0]\r\nget [lindex $kf 1] [lindex $ks 1] [lindex $kf 0]\r\n"
+            mc send $req
+            for {set i 0} {$i < 200 && [string length $::mock_in([lindex $fast 1])] < [string length "get $f0\r\nget $f1 $f0\r\n"]} {incr i} {
+                mock_sleep 10
+            }
+            # let the fast node's trickled replies reach the proxy
+            mock_sleep 200
+            # nothing may reach the client before the slow node answers
+            assert_equal [chan pending input [mc fd]] 0
+            set ::mock_release([lindex $slow 1]) 1
+            # the mocks answer from this interpreter's event loop: never block in read
+            fconfigure [mc fd] -blocking 0
+            set expect "VALUE $k0 0 [string length v-$k0]\r\nv-$k0\r\nEND\r\n"
+            append expect "VALUE $f0 0 [string length v-$f0]\r\nv-$f0\r\nEND\r\n"
+            append expect "VALUE $f1 0 [string length v-$f1]\r\nv-$f1\r\n" \
+                "VALUE $k1 0 [string length v-$k1]\r\nv-$k1\r\n" \
+                "VALUE $f0 0 [string length v-$f0]\r\nv-$f0\r\nEND\r\n"
+            assert_equal [mc read_bytes [string length $expect]] $expect
+            # what each node saw, exactly: the split keeps key order per node
+            assert_equal $::mock_in([lindex $slow 1]) "get $k0\r\nget $k1\r\n"
+            assert_equal $::mock_in([lindex $fast 1]) "get $f0\r\nget $f1 $f0\r\n"
+        }
+    } finally {
+        mock_stop [list $slow $fast]
+    }
+}
+
+test {timeout: a node that never answers gives SERVER_ERROR Connection timed out} {
+    set mute [mock_node mute]
+    set ma 127.0.0.1:[lindex $mute 1]
+    try {
+        start_proxy "alpha:\n  listen: @LISTEN@\n  timeout: 200\n  servers:\n   - $ma:1\n" {
+            set t0 [clock milliseconds]
+            assert_equal [mc cmd "get x"] "SERVER_ERROR Connection timed out"
+            assert_range [expr {[clock milliseconds] - $t0}] 150 3000
+            proxy_wait_stat alpha $ma server_timedout 1
+            # pipelined requests behind it time out too, in order
+            mc send "get a\r\nget b\r\n"
+            assert_equal [mc read_line] "SERVER_ERROR Connection timed out"
+            assert_equal [mc read_line] "SERVER_ERROR Connection timed out"
+        }
+        start_proxy "beta:\n  listen: @LISTEN@\n  redis: true\n  timeout: 200\n  servers:\n   - $ma:1\n" {
+            assert_error {ERR Connection timed out} {r get x}
+        }
+    } finally {
+        mock_stop [list $mute]
+    }
+}
+
+# A memcached on a given port (to bring a node back where it was).
+proc memcached_on {port dir} {
+    set argv [::harness::memcached_argv $::oracle_memcached {} $port $dir]
+    set srv [dict create binary $::oracle_memcached port $port host 127.0.0.1 dir $dir \
+        stdout [file join $dir stdout.log] stderr [file join $dir stderr.log] argv $argv]
+    dict set srv pid [::harness::spawn $argv [dict get $srv stderr]]
+    wait_for_condition 100 20 {![catch {close [socket 127.0.0.1 $port]}]} else {
+        fail "memcached on $port did not start"
+    }
+    return $srv
+}
+
+test {auto_eject_hosts: ejected after server_failure_limit, keys move, back after retry} {
+    set nodes [proxy_nodes memcached 2]
+    set a [dict get [lindex $nodes 0] addr]
+    set b [dict get [lindex $nodes 1] addr]
+    set reborn {}
+    try {
+        set y "alpha:\n  listen: @LISTEN@\n  hash: md5\n  auto_eject_hosts: true\n  server_failure_limit: 2\n  server_retry_timeout: 1500\n  workers: 1\n  servers:\n   - $a:1\n   - $b:1\n"
+        start_proxy $y {
+            set kb [lindex [dict get [keys_by_node e 40] $b] 0]
+            ::harness::finish [lindex $nodes 1]
+            # two failures, then the node is ejected and its keys go to a
+            assert_match "SERVER_ERROR *" [mc cmd "get $kb"]
+            assert_match "SERVER_ERROR *" [mc cmd "get $kb"]
+            assert_equal [mc_route_addr $kb] $a
+            assert_equal [mc cmd "set $kb 0 0 1\r\nx"] STORED
+            proxy_wait_stat alpha server_ejects 1
+            assert [expr {[proxy_stat alpha $b server_ejected_at] > 0}]
+            # the node comes back on its port; after the retry timeout it is used again
+            set port [lindex [split $b :] 1]
+            set reborn [memcached_on $port [::harness::new_dir reborn]]
+            wait_for_condition 200 20 {[mc_route_addr $kb] eq $b} else {
+                fail "$b never came back"
+            }
+            assert_equal [mc cmd "set $kb 0 0 1\r\ny"] STORED
+            set direct [mc_client 127.0.0.1 $port]
+            $direct sendline "get $kb"
+            assert_equal [$direct read_until END] "VALUE $kb 0 1\r\ny\r\nEND\r\n"
+            $direct close
+        }
+    } finally {
+        if {$reborn ne {}} { ::harness::finish $reborn }
+        proxy_stop_nodes $nodes
+    }
+}
+
+test {without auto_eject_hosts a dead node keeps its keys and they fail with a reason} {
+    set nodes [proxy_nodes memcached 2]
+    set a [dict get [lindex $nodes 0] addr]
+    set b [dict get [lindex $nodes 1] addr]
+    try {
+        start_proxy "alpha:\n  listen: @LISTEN@\n  hash: md5\n  server_failure_limit: 1\n  servers:\n   - $a:1\n   - $b:1\n" {
+            set kb [lindex [dict get [keys_by_node e 40] $b] 0]
+            ::harness::finish [lindex $nodes 1]
+            for {set i 0} {$i < 4} {incr i} {
+                assert_match "SERVER_ERROR Connection *" [mc cmd "get $kb"]
+            }
+            assert_equal [mc cmd "get $kb"] "SERVER_ERROR Connection refused"
+            assert_equal [mc_route_addr $kb] $b
+            assert_equal [proxy_stat alpha server_ejects] 0
+        }
+    } finally {
+        proxy_stop_nodes $nodes
+    }
+}
+
+test {preconnect and server_connections open every connection at start} {
+    set nodes [proxy_nodes memcached 2]
+    try {
+        start_proxy "[proxy_yaml alpha memcache $nodes preconnect true server_connections 3]  workers: 2\n" {
+            foreach n $nodes {
+                proxy_wait_stat alpha [dict get $n addr] server_connections 6
+            }
+            # requests spread over the connections still see their own writes
+            for {set i 0} {$i < 50} {incr i} {
+                assert_equal [mc cmd "set sc:$i 0 0 [string length $i]\r\n$i"] STORED
+                mc sendline "get sc:$i"
+                assert_equal [mc read_until END] "VALUE sc:$i 0 [string length $i]\r\n$i\r\nEND\r\n"
+            }
+        }
+    } finally {
+        proxy_stop_nodes $nodes
+    }
+}
+
+test {a slow client is paused: requests in flight stay bounded} {
+    set nodes [proxy_nodes memcached 1]
+    set addr [dict get [lindex $nodes 0] addr]
+    try {
+        start_proxy [proxy_yaml alpha memcache $nodes] {
+            set v [string repeat x 20000]
+            assert_equal [mc cmd "set big 0 0 [string length $v]\r\n$v"] STORED
+            proxy_wait_stat alpha $addr requests 1
+            set base 1
+            # 3000 gets of 20 KB (60 MB of replies), not read for a while: the
+            # proxy stops reading the client once 256 requests are in flight or
+            # 4 MB of replies wait (kernel buffers hold a few MB more)
+            set c [mc_client 127.0.0.1 [srv port]]
+            $c send [string repeat "get big\r\n" 3000]
+            after 300
+            set forwarded [expr {[proxy_stat alpha $addr requests] - $base}]
+            assert_range $forwarded 1 1500
+            set expect "VALUE big 0 [string length $v]\r\n$v\r\nEND\r\n"
+            for {set i 0} {$i < 3000} {incr i} {
+                assert_equal [$c read_bytes [string length $expect]] $expect
+            }
+            $c close
+            proxy_wait_stat alpha $addr requests [expr {$base + 3000}]
+        }
+    } finally {
+        proxy_stop_nodes $nodes
+    }
+}
