@@ -148,3 +148,31 @@ test {a listen address in use is reported and the proxy exits} {
     assert_equal $rc 1
     assert_match "*cannot listen on 127.0.0.1:$port*" $out
 }
+
+test {conf/shoal-proxy.yml: a key written by a Memcached client is read by a Redis client} {
+    set nodes [proxy_nodes shoal-mc 2]
+    try {
+        set f [open [file join [file dirname $::test_file_path] .. .. conf shoal-proxy.yml]]
+        set text [read $f]
+        close $f
+        set map {}
+        foreach n $nodes i {1 2} {
+            lappend map 127.0.0.1:700$i: 127.0.0.1:[dict get $n port]: \
+                127.0.0.1:710$i: 127.0.0.1:[dict get $n data_port]:
+        }
+        lappend map 127.0.0.1:11211 @LISTEN@ 127.0.0.1:6379 @LISTEN2@
+        start_proxy [string map $map $text] {
+            set rc [resp_client 127.0.0.1 [srv listen2]]
+            for {set i 0} {$i < 40} {incr i} {
+                assert_equal [mc cmd "set cross:$i 0 0 [string length $i]\r\n$i"] STORED
+            }
+            for {set i 0} {$i < 40} {incr i} { assert_equal [$rc get cross:$i] $i }
+            assert_equal [$rc mset cross:a A cross:b B] OK
+            mc sendline "get cross:a cross:b"
+            assert_equal [mc read_until END] "VALUE cross:a 0 1\r\nA\r\nVALUE cross:b 0 1\r\nB\r\nEND\r\n"
+            $rc close
+        }
+    } finally {
+        proxy_stop_nodes $nodes
+    }
+}

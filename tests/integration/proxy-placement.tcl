@@ -22,9 +22,11 @@ proc ::harness::nutcracker_argv {yaml stats port dir} {
 }
 
 proc start_nutcracker {yaml body} {
+    set stats [find_available_port]
     set spec [dict create binary $::nutcracker name nutcracker ready {} \
-        argv_fn [list ::harness::nutcracker_argv $yaml [find_available_port]]]
+        argv_fn [list ::harness::nutcracker_argv $yaml $stats]]
     set srv [::harness::launch $spec]
+    set ::nc_stats_port $stats
     dict set srv mc [mc_client 127.0.0.1 [dict get $srv port]]
     try {
         uplevel 1 [list set ::nc [dict get $srv mc]]
@@ -119,6 +121,37 @@ try {
                 if {$hash ni {crc32 crc16}} { assert_equal [dict size $used] 3 }
             }
         }
+    }
+
+    test "stats JSON: every field nutcracker reports, under the same names" {
+        set yaml [place_yaml md5 ketama $nodes]
+        start_nutcracker $yaml {
+            set s [socket 127.0.0.1 $::nc_stats_port]
+            set text [read $s]
+            close $s
+            set i 0
+            set theirs [::harness::json_value $text i]
+        }
+        start_proxy $yaml {
+            assert_equal [mc cmd "set statkey 0 0 1\r\nx"] STORED
+            set addr [lindex [mc cmd "route statkey"] 2]
+            set name [lindex [mc cmd "route statkey"] 3]
+            proxy_wait_stat place $name requests 1
+            set mine [proxy_stats]
+        }
+        foreach k [dict keys $theirs] {
+            assert [dict exists $mine $k]
+        }
+        foreach k [dict keys [dict get $theirs place]] {
+            assert [dict exists $mine place $k]
+            if {[llength [dict get $theirs place $k]] > 1} {
+                foreach f [dict keys [dict get $theirs place $k]] {
+                    assert [dict exists $mine place $k $f]
+                }
+            }
+        }
+        assert_equal [dict get $mine place $name responses] 1
+        assert [dict exists $mine place $name latency_us p99]
     }
 
     test "placement: random distribution puts each key on exactly one node" {
