@@ -66,8 +66,15 @@ static void reply_unknown(const struct rq *q)
         if (w > 0) n += (size_t)w;
         if (n >= sizeof args) break;
     }
-    client_replyf(q->c, "-ERR unknown command '%.*s', with args beginning with: %s\r\n",
-                  (int)(ARGLEN(q, 0) > 128 ? 128 : ARGLEN(q, 0)), ARG(q, 0), args);
+    char msg[512];
+    int m = snprintf(msg, sizeof msg, "-ERR unknown command '%.*s', with args beginning with: %s",
+                     (int)(ARGLEN(q, 0) > 128 ? 128 : ARGLEN(q, 0)), ARG(q, 0), args);
+    if (m < 0) m = 0;
+    if ((size_t)m > sizeof msg - 3) m = (int)sizeof msg - 3;
+    for (int i = 0; i < m; i++)
+        if (msg[i] == '\r' || msg[i] == '\n') msg[i] = ' ';   /* as Redis: one line */
+    memcpy(msg + m, "\r\n", 2);
+    client_reply(q->c, msg, (size_t)m + 2, false);
 }
 
 /* ---- one server ---- */
@@ -209,8 +216,7 @@ static void local_client(const struct rq *q)
     else if (arg_is(q, 1, "getname") && q->argc == 2) client_reply(c, "$-1\r\n", 5, false);
     else if (arg_is(q, 1, "id") && q->argc == 2) client_replyf(c, ":%llu\r\n", (unsigned long long)c->id);
     else if (arg_is(q, 1, "setinfo")) client_reply(c, "+OK\r\n", 5, false);
-    else client_replyf(c, "-ERR CLIENT %.*s is not supported through the proxy\r\n",
-                       (int)(ARGLEN(q, 1) > 64 ? 64 : ARGLEN(q, 1)), ARG(q, 1));
+    else reply_err(c, "ERR this CLIENT subcommand is not supported through the proxy");
 }
 
 static void local_info(const struct rq *q)

@@ -224,3 +224,18 @@ test {redis_auth: clients AUTH to the proxy, the proxy AUTHs to the nodes; redis
         proxy_stop_nodes $nodes
     }
 }
+
+test {an unknown command's error stays one line even with CR LF in its arguments} {
+    set nodes [proxy_nodes redis 1]
+    try {
+        start_proxy [proxy_yaml beta redis $nodes] {
+            set c [new_client]
+            $c raw [resp_encode [list nosuch "a\r\nb"]]
+            assert_equal [$c read_raw] "-ERR unknown command 'nosuch', with args beginning with: 'a  b' \r\n"
+            assert_equal [$c ping] PONG
+            $c close
+        }
+    } finally {
+        proxy_stop_nodes $nodes
+    }
+}
