@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # shoal.sh: the two Quick start commands, and the pieces they are made of.
 #
-#   ./shoal.sh start   install what is missing, build, run the tier in the foreground
+#   ./shoal.sh start   install what is missing, build, run the tier (a proxy in front of two nodes)
 #   ./shoal.sh test    install what is missing, build, run the whole test suite
 #
 # Also: deps (install only), build [configure flags...], test --sanitizers.
@@ -62,11 +62,34 @@ build() {
   make -C "$dir" -j"$(nproc)" -s
 }
 
+# start: the tier on the default config: two shoal-server nodes (RESP
+# 7001/7002, Memcached 7101/7102, data and logs in build/run/nodeN) and
+# shoal-proxy in front of them in the foreground (conf/shoal-proxy.yml:
+# Memcached clients on 127.0.0.1:11211, Redis clients on 127.0.0.1:6379).
 start() {
   deps
   build build --enable-werror
-  say "starting a shoal-server node (conf/shoal.conf: 127.0.0.1:6379); Ctrl-C stops it"
-  exec build/backend/shoal-server conf/shoal.conf "$@"
+  local run=$top/build/run i
+  NODE_PIDS=()   # global: the EXIT trap runs after this function returns
+  for i in 1 2; do
+    mkdir -p "$run/node$i"
+    build/backend/shoal-server conf/shoal.conf --port "700$i" --mc-port "710$i" \
+      --dir "$run/node$i" --logfile "$run/node$i/shoal.log" &
+    NODE_PIDS+=($!)
+  done
+  trap 'kill "${NODE_PIDS[@]}" 2>/dev/null; wait 2>/dev/null' EXIT
+  trap 'exit 130' INT TERM
+  for i in 1 2; do
+    local ok=0
+    for _ in $(seq 50); do
+      if grep -q "Ready to accept connections" "$run/node$i/shoal.log" 2>/dev/null; then ok=1; break; fi
+      sleep 0.1
+    done
+    [ $ok -eq 1 ] || { say "node $i did not start; its log:"; tail -20 "$run/node$i/shoal.log" >&2; exit 1; }
+  done
+  say "nodes up: 127.0.0.1:7001/7101 and 127.0.0.1:7002/7102 (logs in build/run)"
+  say "shoal-proxy: Memcached clients on 127.0.0.1:11211, Redis clients on 127.0.0.1:6379; Ctrl-C stops the tier"
+  build/proxy/shoal-proxy -c conf/shoal-proxy.yml -a 127.0.0.1 "$@"
 }
 
 # One pass: build DIR with flags, run every test; adds to the totals.
@@ -120,7 +143,8 @@ case "${1:-}" in
   *)
     cat <<USAGE
 usage: ./shoal.sh start | test [--no-sanitizers|--sanitizers] [runtest args] | deps | build [configure flags]
-  start   install missing packages, build, run a node in the foreground (conf/shoal.conf)
+  start   install missing packages, build, run the tier: shoal-proxy (11211 Memcached, 6379 Redis)
+          in front of two shoal-server nodes (conf/shoal-proxy.yml, conf/shoal.conf)
   test    install missing packages, build, run the C unit tests and the Tcl suite, on the
           release build and again under ASan+UBSan (--no-sanitizers / --sanitizers: one pass)
 USAGE

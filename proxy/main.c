@@ -56,7 +56,7 @@ static void usage(FILE *out)
         "  -o, --output=S         : log file (default: stderr)\n"
         "  -c, --conf-file=S      : twemproxy YAML configuration (default: conf/nutcracker.yml)\n"
         "  -s, --stats-port=N     : stats JSON port (default: 22222, 0 = off)\n"
-        "  -a, --stats-addr=S     : stats address (default: 0.0.0.0)\n"
+        "  -a, --stats-addr=S     : stats address (default: 127.0.0.1; nutcracker: 0.0.0.0)\n"
         "  -i, --stats-interval=N : accepted for compatibility (stats are live)\n"
         "  -p, --pid-file=S       : pid file\n"
         "  -w, --workers=N        : worker threads (default: `workers:` in the file, else cores)\n"
@@ -234,7 +234,7 @@ static int serve(const struct opts *o)
 
 int main(int argc, char **argv)
 {
-    struct opts o = { .conf_path = "conf/nutcracker.yml", .stats_addr = "0.0.0.0",
+    struct opts o = { .conf_path = "conf/nutcracker.yml", .stats_addr = "127.0.0.1",
                       .stats_port = 22222, .verbosity = LOG_LEVEL_NOTICE };
     if (parse_opts(argc, argv, &o) != 0) return 1;
     char err[512];
