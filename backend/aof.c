@@ -4,6 +4,7 @@
 #include "backend/aof.h"
 
 #include <errno.h>
+#include <event2/event.h>
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
@@ -49,6 +50,9 @@ static int64_t last_error_log_ms;
 static struct abuf rwbuf;            /* records logged while a rewrite runs */
 static int rw_active, rw_selected_db = -1;
 static int64_t rewrite_failed_ms;
+static int sync_pending;             /* always: written, fdatasync not yet done */
+static struct event *sync_ev;        /* the group fdatasync at the end of a loop turn */
+static int sync_armed;
 static int started;                  /* past startup: config changes act */
 
 const struct aof_status *aof_status(void)
@@ -167,8 +171,35 @@ int aof_flush_for_ack(void)
     if (buf.len == 0 || st.state != AOF_ON) return 0;
     int always = server.cfg.appendfsync == AOF_FSYNC_ALWAYS;
     if (write_buffer() < 0) return always ? -1 : 0;
-    if (always && do_fsync() < 0) return -1;
+    /* the fdatasync is shared by every command of this loop turn: replies
+     * wait for it (aof_hold_replies) */
+    if (always) sync_pending = 1;
     return 0;
+}
+
+static void group_sync_cb(evutil_socket_t unused_fd, short what, void *arg)
+{
+    (void)unused_fd;
+    (void)what;
+    (void)arg;
+    sync_armed = 0;
+    if (!sync_pending) return;
+    sync_pending = 0;
+    /* a failed fdatasync: the records are written (a process crash keeps
+     * them) but the disk said no; writes are refused from now on */
+    if (write_buffer() < 0 || do_fsync() < 0) log_warn("fdatasync of the AOF failed: writes are refused");
+}
+
+int aof_hold_replies(void)
+{
+    if (!sync_pending) return 0;
+    if (sync_ev == NULL) sync_ev = event_new(server.base, -1, 0, group_sync_cb, NULL);
+    if (!sync_armed) {
+        /* runs after the callbacks already active in this loop turn */
+        event_active(sync_ev, EV_TIMEOUT, 1);
+        sync_armed = 1;
+    }
+    return 1;
 }
 
 /* ------------------------------------------------------------ the rewrite */
@@ -495,7 +526,12 @@ int aof_apply_config(char *err, size_t errlen)
             return -1;
         }
     } else if (!server.cfg.appendonly && st.state != AOF_OFF) {
-        aof_shutdown();
+        if (aof_shutdown() < 0) {
+            close(fd);               /* turning it off closes it whatever */
+            fd = -1;
+            abuf_free(&buf);
+        }
+        write_errno = 0;
         if (server.child_pid > 0 && server.child_type == CHILD_AOF) kill(server.child_pid, SIGUSR1);
         st.state = AOF_OFF;
         st.rewrite_scheduled = 0;
@@ -505,16 +541,22 @@ int aof_apply_config(char *err, size_t errlen)
 
 int aof_shutdown(void)
 {
+    if (sync_ev) {
+        event_free(sync_ev);
+        sync_ev = NULL;
+        sync_armed = 0;
+    }
+    sync_pending = 0;
     if (fd < 0) return 0;
-    int rc = 0;
     if (write_buffer() < 0 || do_fsync() < 0) {
+        /* the file stays open: the node may go on (SHUTDOWN refused) */
         log_warn("Error writing the AOF at shutdown: %s", strerror(write_errno));
-        rc = -1;
+        return -1;
     }
     close(fd);
     fd = -1;
     abuf_free(&buf);
-    return rc;
+    return 0;
 }
 
 /* ------------------------------------------------------------ BGREWRITEAOF */

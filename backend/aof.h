@@ -7,8 +7,10 @@
  *
  * Writing: records are buffered as commands run and written (write(2))
  * before the command's reply can leave the node, so a process crash never
- * loses an acknowledged write; appendfsync always also fdatasyncs then,
- * everysec fdatasyncs from the cron once a second, no leaves it to the OS.
+ * loses an acknowledged write. appendfsync always fdatasyncs once per event
+ * loop turn, after the commands of that turn and before their replies
+ * leave (group commit, as Redis's beforeSleep); everysec fdatasyncs from
+ * the cron once a second; no leaves it to the OS.
  * A failed write keeps the records buffered and retries from the cron;
  * meanwhile writes are refused with -MISCONF (propagate.h); with always, the
  * command whose record could not be written gets that error instead of its
@@ -42,6 +44,9 @@ void aof_feed(int dbid, const char *resp, size_t len);
 /* Writes what is buffered (and fsyncs for always). -1 when appendfsync is
  * always and that failed: the writes must not be acknowledged. */
 int aof_flush_for_ack(void);
+/* appendfsync always: 1 while written records wait for the loop turn's
+ * fdatasync; replies must not leave before it (networking.c asks). */
+int aof_hold_replies(void);
 /* errno of the failing AOF write, 0 when writes succeed. */
 int aof_write_errno(void);
 

@@ -23,6 +23,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "backend/aof.h"
 #include "backend/blocking.h"
 #include "backend/db.h"
 #include "backend/reply.h"
@@ -349,6 +350,12 @@ static void obuf_shrink(struct client *c)
 /* Writes what it can; returns -1 if the client was freed. */
 static int write_to_client(struct client *c)
 {
+    if (c->opos < c->olen && aof_hold_replies()) {
+        /* appendfsync always: replies leave after the one fdatasync of
+         * this loop turn (aof.c), whose event runs before this one */
+        event_active(c->wev, EV_WRITE, 1);
+        return 0;
+    }
     while (c->opos < c->olen) {
         ssize_t n = write(c->fd, c->obuf + c->opos, c->olen - c->opos);
         if (n < 0) {

@@ -111,11 +111,9 @@ static void kill_child(void)
 
 int server_prepare_shutdown(int save_mode, int force)
 {
+    static int prepared;
+    if (prepared) return 0;
     kill_child();
-    if (aof_shutdown() < 0 && !force) {
-        log_warn("Error trying to flush the AOF: refusing to exit");
-        return -1;
-    }
     if (save_mode > 0 || (save_mode == 0 && rdb_save_points_count() > 0)) {
         log_notice("Saving the final RDB snapshot before exiting.");
         if (rdb_save(server.cfg.dbfilename) < 0 && !force) {
@@ -123,6 +121,11 @@ int server_prepare_shutdown(int save_mode, int force)
             return -1;
         }
     }
+    if (aof_shutdown() < 0 && !force) {
+        log_warn("Error trying to flush the AOF: can't exit.");
+        return -1;
+    }
+    prepared = 1;
     return 0;
 }
 
