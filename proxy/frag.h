@@ -34,6 +34,7 @@ enum req_merge {
     RM_SUM,             /* DEL EXISTS ...: integers added */
     RM_OK,              /* MSET FLUSHALL: +OK when every server says so */
     RM_CONCAT,          /* KEYS: arrays joined */
+    RM_SCAN,            /* SCAN: the node's cursor re-encoded (resp_proxy.h) */
 };
 
 struct frag {
@@ -72,6 +73,7 @@ struct req {
     int *key_frag;              /* fragment of each key, client order */
     char *keybuf;               /* Memcached get: the keys, copied */
     size_t keybuf_len;
+    int scan_server;            /* SCAN: the server index asked */
 };
 
 /* A request joins its client's queue; then its fragments are allocated

@@ -10,9 +10,11 @@
 #include "compat/mc_text.h"
 #include "compat/resp_reply.h"
 #include "lib/mem.h"
+#include "lib/util.h"
 #include "proxy/client.h"
 #include "proxy/frag.h"
 #include "proxy/pool.h"
+#include "proxy/resp_proxy.h"
 
 static const char *frag_bytes(struct frag *f, size_t *len)
 {
@@ -193,6 +195,41 @@ static void merge_resp_concat(struct req *r)
     }
 }
 
+/* "*2\r\n$<n>\r\n<cursor>\r\n" at the head of a SCAN reply: the cursor
+ * and where the key array starts; 0 if the reply is not shaped so. */
+static int scan_reply_head(const char *p, size_t len, unsigned long long *cur, size_t *rest)
+{
+    if (len < 5 || memcmp(p, "*2\r\n$", 5) != 0) return 0;
+    const char *nl = memchr(p + 4, '\n', len - 4);
+    if (nl == NULL) return 0;
+    size_t at = (size_t)(nl - p) + 1;
+    long long n;
+    if (util_str2ll(p + 5, (size_t)(nl - 1 - (p + 5)), &n) != 0 || n <= 0 || n > 20) return 0;
+    if (at + (size_t)n + 2 > len || util_str2ull(p + at, (size_t)n, cur) != 0) return 0;
+    *rest = at + (size_t)n + 2;
+    return 1;
+}
+
+static void merge_resp_scan(struct req *r)
+{
+    struct frag *f = &r->frags[0];
+    size_t len, rest;
+    const char *p = frag_bytes(f, &len);
+    unsigned long long ncur, cur;
+    if (f->failed || !scan_reply_head(p, len, &ncur, &rest)) {
+        resp_frag_error(r, f, r->reply);
+        return;
+    }
+    if (resp_scan_cursor(ncur, r->scan_server, r->wp->pool->nservers, &cur) != 0) {
+        add_error(r, r->reply, "the server's SCAN cursor is too large for the proxy");
+        return;
+    }
+    char num[24];
+    int nl = util_ull2str(num, cur);
+    evbuffer_add_printf(r->reply, "*2\r\n$%d\r\n%.*s\r\n", nl, nl, num);
+    evbuffer_add(r->reply, p + rest, len - rest);
+}
+
 void merge_run(struct req *r)
 {
     if (r->reply == NULL) r->reply = evbuffer_new();
@@ -205,5 +242,6 @@ void merge_run(struct req *r)
     case RM_SUM: merge_resp_sum(r); break;
     case RM_OK: merge_resp_ok(r); break;
     case RM_CONCAT: merge_resp_concat(r); break;
+    case RM_SCAN: merge_resp_scan(r); break;
     }
 }

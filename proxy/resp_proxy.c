@@ -1,6 +1,7 @@
 /* proxy/resp_proxy: the RESP front; see resp_proxy.h. */
 #include "proxy/resp_proxy.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -288,9 +289,64 @@ static void proxy_admin(const struct rq *q)
                   strlen(ps->addr), ps->addr, strlen(ps->name), ps->name, s);
 }
 
+int resp_scan_cursor(unsigned long long ncur, int idx, int n, unsigned long long *out)
+{
+    if (ncur == 0) {
+        *out = idx + 1 < n ? (unsigned long long)idx + 1 : 0;
+        return 0;
+    }
+    if (ncur > (ULLONG_MAX - (unsigned long long)idx) / (unsigned long long)n) return -1;
+    *out = ncur * (unsigned long long)n + (unsigned long long)idx;
+    return 0;
+}
+
+/* SCAN <cursor> [MATCH p] [COUNT n] [TYPE t]: one server per call, its
+ * reply's cursor re-encoded by merge (RM_SCAN); see resp_proxy.h. */
+static void scan_servers(const struct rq *q)
+{
+    struct client *c = q->c;
+    unsigned long long cur;
+    if (util_str2ull(ARG(q, 1), ARGLEN(q, 1), &cur) != 0) {
+        reply_err(c, "ERR invalid cursor");
+        return;
+    }
+    struct wpool *wp = c->wp;
+    int ns = wp->pool->nservers;
+    int idx = (int)(cur % (unsigned long long)ns);
+    unsigned long long ncur = cur / (unsigned long long)ns;
+    while (idx < ns && wp->servers[idx].ejected_until) {
+        idx++;
+        ncur = 0;
+    }
+    if (idx >= ns) {
+        client_reply(c, "*2\r\n$1\r\n0\r\n*0\r\n", 15, false);
+        return;
+    }
+    char num[24];
+    int nl = util_ull2str(num, ncur);
+    const char **av = mem_alloc(sizeof *av * (size_t)q->argc);
+    size_t *al = mem_alloc(sizeof *al * (size_t)q->argc);
+    for (int i = 0; i < q->argc; i++) {
+        av[i] = i == 1 ? num : ARG(q, i);
+        al[i] = i == 1 ? (size_t)nl : ARGLEN(q, i);
+    }
+    size_t need = resp_compose_request(NULL, 0, q->argc, av, al);
+    char *bytes = mem_alloc(need);
+    resp_compose_request(bytes, need, q->argc, av, al);
+    struct req *r = req_create(c, RM_SCAN);
+    r->scan_server = idx;
+    req_frags_alloc(r, 1);
+    frag_send(r, 0, &wp->servers[idx], 0, bytes, need, NULL);
+    req_sent(r);
+    mem_free(bytes);
+    mem_free(av);
+    mem_free(al);
+}
+
 static void deny_or_fan_out(const struct rq *q, const struct cmd_desc *d)
 {
     switch (d->id) {
+    case CMD_ID_scan: scan_servers(q); return;
     case CMD_ID_dbsize: fan_out(q, RM_SUM); return;
     case CMD_ID_flushall: case CMD_ID_flushdb: fan_out(q, RM_OK); return;
     case CMD_ID_keys: fan_out(q, RM_CONCAT); return;

@@ -5,7 +5,18 @@
  * server owning all its keys, splits it per server (MGET, MSET, DEL,
  * UNLINK, EXISTS, TOUCH), fans it out (DBSIZE, FLUSHALL, FLUSHDB, KEYS), or
  * refuses it with an error that says why (keys on different servers,
- * commands a proxy cannot serve). */
+ * commands a proxy cannot serve).
+ *
+ * SCAN walks the servers one after the other, in the pool's order.  The
+ * cursor a client sees carries both the server index and that server's own
+ * cursor: client cursor = node cursor * nservers + server index.  Cursor 0
+ * starts at server 0; when a server answers cursor 0 the next one is
+ * server index + 1 (cursor index + 1, node cursor 0); after the last
+ * server the client gets 0.  MATCH, COUNT and TYPE go to each server as
+ * given.  Ejected servers are skipped (their keys live elsewhere then); a
+ * failed server answers the error and the same cursor can be retried.
+ * Cursors are only meaningful for the pool's server list they came from
+ * (a reload that changes it restarts nothing: old cursors are garbage). */
 #ifndef SHOAL_PROXY_RESP_PROXY_H
 #define SHOAL_PROXY_RESP_PROXY_H
 
@@ -15,5 +26,10 @@ struct client;
 
 /* As mc_proxy_request: bytes used, 0 to wait, -1 to close. */
 long resp_proxy_request(struct client *c, char *buf, size_t len);
+
+/* The client cursor for node cursor ncur of server idx out of n (the next
+ * server's start when ncur is 0, 0 after the last); -1 if it would not fit
+ * in 64 bits. */
+int resp_scan_cursor(unsigned long long ncur, int idx, int n, unsigned long long *out);
 
 #endif

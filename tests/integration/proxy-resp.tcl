@@ -239,3 +239,61 @@ test {an unknown command's error stays one line even with CR LF in its arguments
         proxy_stop_nodes $nodes
     }
 }
+
+# A full SCAN through the proxy: every call asks one server; the cursor
+# carries the server index (cursor = node cursor * nservers + index).
+proc proxy_full_scan {args} {
+    set cursor 0
+    set keys {}
+    set calls 0
+    while {1} {
+        lassign [r scan $cursor {*}$args] cursor batch
+        lappend keys {*}$batch
+        if {[incr calls] > 10000} { fail "SCAN did not finish" }
+        if {$cursor == 0} { break }
+    }
+    return [list $keys $calls]
+}
+
+test {SCAN through the proxy returns every key of every node (3 shoal-server + 2 redis-server)} {
+    set nodes [concat [proxy_nodes shoal-resp 3] [proxy_nodes redis 2]]
+    try {
+        start_proxy [proxy_yaml beta redis $nodes hash md5] {
+            set want {}
+            for {set i 0} {$i < 600} {incr i} {
+                r set sk:$i $i
+                lappend want sk:$i
+            }
+            for {set i 0} {$i < 40} {incr i} {
+                r hset hk:$i f v
+                lappend want hk:$i
+            }
+            # every node holds some of them
+            set sum 0
+            foreach n $nodes {
+                set c [node_client $n]
+                set size [$c dbsize]
+                $c close
+                assert_range $size 1 639
+                incr sum $size
+            }
+            assert_equal $sum 640
+            lassign [proxy_full_scan count 13] got calls
+            assert_equal [lsort $got] [lsort $want]
+            assert {$calls > 5}
+            # MATCH and TYPE go to each node as given
+            lassign [proxy_full_scan match sk:1* count 50] got
+            assert_equal [lsort $got] [lsort [lsearch -all -inline $want sk:1*]]
+            lassign [proxy_full_scan type hash] got
+            assert_equal [lsort $got] [lsort [lsearch -all -inline $want hk:*]]
+            # the cursor after server i's last batch is i + 1
+            lassign [r scan 0 count 100000] cursor batch
+            assert_equal $cursor 1
+            lassign [r scan 4 count 100000] cursor batch
+            assert_equal $cursor 0
+            assert_error {ERR invalid cursor} {r scan nope}
+        }
+    } finally {
+        proxy_stop_nodes $nodes
+    }
+}
