@@ -16,6 +16,7 @@
 #include "lib/mem.h"
 #include "proxy/frag.h"
 #include "proxy/mc_proxy.h"
+#include "proxy/node.h"
 #include "proxy/pool.h"
 #include "proxy/resp_proxy.h"
 #include "proxy/worker.h"
@@ -75,6 +76,7 @@ void client_close(struct client **cp)
     if (c->prev) c->prev->next = c->next;
     else w->clients = c->next;
     if (c->next) c->next->prev = c->prev;
+    if (c->waiting_on) nconn_unwait(c->waiting_on, c);
     for (struct req *r = c->head, *next; r; r = next) {
         next = r->next;
         r->next = NULL;
@@ -103,7 +105,7 @@ static int client_over_limits(struct client *c, int half)
     size_t out = evbuffer_get_length(bufferevent_get_output(c->bev));
     int maxreq = half ? CLIENT_MAX_PENDING / 2 : CLIENT_MAX_PENDING;
     size_t maxout = half ? CLIENT_OUT_HIGH / 2 : CLIENT_OUT_HIGH;
-    return c->nreqs >= maxreq || out >= maxout;
+    return c->nreqs >= maxreq || out >= maxout || c->waiting_on != NULL;
 }
 
 /* Parse and dispatch what the client sent, request by request. */
@@ -160,7 +162,12 @@ void client_flush(struct client *c)
     }
     if (c->in_read) return;
     if (client_maybe_close(c)) return;
-    if (c->paused && !c->closing && !client_over_limits(c, 1)) {
+    client_try_resume(c);
+}
+
+void client_try_resume(struct client *c)
+{
+    if (c->paused && !c->closing && !c->in_read && !client_over_limits(c, 1)) {
         c->paused = false;
         bufferevent_enable(c->bev, EV_READ);
         client_process(c);
@@ -202,11 +209,7 @@ static void client_write_cb(struct bufferevent *bev, void *arg)
     (void)bev;
     struct client *c = arg;
     if (client_maybe_close(c)) return;
-    if (c->paused && !c->closing && !client_over_limits(c, 1)) {
-        c->paused = false;
-        bufferevent_enable(c->bev, EV_READ);
-        client_process(c);
-    }
+    client_try_resume(c);
 }
 
 static void client_event_cb(struct bufferevent *bev, short what, void *arg)

@@ -5,7 +5,9 @@
  * whatever order the servers answer in.  Backpressure: past
  * CLIENT_MAX_PENDING requests in flight or CLIENT_OUT_HIGH bytes of unsent
  * replies the client is not read until it drains, so a slow reader costs
- * bounded memory and slows only itself. */
+ * bounded memory and slows only itself.  Likewise while it waits for a
+ * congested server connection (proxy/node), so a slow server costs bounded
+ * memory and slows only the clients that feed it. */
 #ifndef SHOAL_PROXY_CLIENT_H
 #define SHOAL_PROXY_CLIENT_H
 
@@ -24,6 +26,7 @@ struct wpool;
 struct req;
 struct bufferevent;
 struct evbuffer;
+struct nconn;
 
 struct client {
     struct worker *w;
@@ -41,6 +44,8 @@ struct client {
     bool in_read;               /* inside the read loop (no reentry) */
     uint64_t id;
     struct client *prev, *next; /* the worker's list */
+    struct nconn *waiting_on;   /* a congested server connection (node.h) */
+    struct client *wait_prev, *wait_next;   /* its list of waiting clients */
 };
 
 /* A new connection on a listener of wp speaking proto. */
@@ -53,5 +58,7 @@ void client_reply(struct client *c, const char *bytes, size_t n, bool close_afte
 void client_replyf(struct client *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void client_close(struct client **c);
+/* Resume reading a paused client if it is under its limits again. */
+void client_try_resume(struct client *c);
 
 #endif

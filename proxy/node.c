@@ -14,11 +14,13 @@
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/mem.h"
+#include "proxy/client.h"
 #include "proxy/frag.h"
 #include "proxy/pool.h"
 #include "proxy/worker.h"
 
 static void nconn_timer_cb(evutil_socket_t fd, short what, void *arg);
+static void nconn_wake(struct nconn *nc);
 
 struct nconn *nconn_create(struct wserver *ws, int proto, int slot)
 {
@@ -75,6 +77,55 @@ void nconn_fail(struct nconn *nc, const char *why)
         if (f->req == NULL) mem_free(f);
         else frag_failed(f, why);
     }
+    nconn_wake(nc);
+}
+
+/* ---- clients waiting for a congested connection ---- */
+
+static bool nconn_congested(struct nconn *nc)
+{
+    if (nc->nout >= NCONN_QUEUE_HIGH) return true;
+    return nc->bev && evbuffer_get_length(bufferevent_get_output(nc->bev)) >= NCONN_OUT_HIGH;
+}
+
+static void nconn_wait(struct nconn *nc, struct client *c)
+{
+    if (c->waiting_on) return;
+    c->waiting_on = nc;
+    c->wait_next = NULL;
+    c->wait_prev = nc->wait_tail;
+    if (nc->wait_tail) nc->wait_tail->wait_next = c;
+    else nc->wait_head = c;
+    nc->wait_tail = c;
+}
+
+void nconn_unwait(struct nconn *nc, struct client *c)
+{
+    if (c->wait_prev) c->wait_prev->wait_next = c->wait_next;
+    else nc->wait_head = c->wait_next;
+    if (c->wait_next) c->wait_next->wait_prev = c->wait_prev;
+    else nc->wait_tail = c->wait_prev;
+    c->waiting_on = NULL;
+    c->wait_prev = c->wait_next = NULL;
+}
+
+/* Resume waiting clients, oldest first, while the connection has room; a
+ * resumed client that congests it again waits at the tail, which ends the
+ * loop. */
+static void nconn_wake(struct nconn *nc)
+{
+    while (nc->wait_head && !nconn_congested(nc)) {
+        struct client *c = nc->wait_head;
+        nconn_unwait(nc, c);
+        client_try_resume(c);
+    }
+}
+
+static void nconn_write_cb(struct bufferevent *bev, void *arg)
+{
+    (void)bev;
+    struct nconn *nc = arg;
+    if (nc->wait_head && nc->nout < NCONN_QUEUE_HIGH) nconn_wake(nc);
 }
 
 static void nconn_timer_cb(evutil_socket_t fd, short what, void *arg)
@@ -151,7 +202,8 @@ static int nconn_connect(struct nconn *nc, const char **why)
     struct wserver *ws = nc->ws;
     int which = (nc->proto == PROTO_MC && ws->wp->pool->proto == PROTO_BOTH) ? 1 : 0;
     nc->bev = bufferevent_socket_new(ws->wp->w->base, -1, BEV_OPT_CLOSE_ON_FREE);
-    bufferevent_setcb(nc->bev, nconn_read_cb, NULL, nconn_event_cb, nc);
+    bufferevent_setcb(nc->bev, nconn_read_cb, nconn_write_cb, nconn_event_cb, nc);
+    bufferevent_setwatermark(nc->bev, EV_WRITE, NCONN_OUT_LOW, 0);
     bufferevent_enable(nc->bev, EV_READ | EV_WRITE);
     STAT_INC(ws->st.server_connections);
     if (bufferevent_socket_connect(nc->bev, (struct sockaddr *)&ws->ps->ss[which],
@@ -193,6 +245,7 @@ void nconn_enqueue(struct nconn *nc, struct frag *f, size_t req_bytes)
     STAT_INC(st->out_queue);
     STAT_ADD(st->out_queue_bytes, req_bytes);
     nconn_arm_timer(nc);
+    if (f->req && f->req->c && nconn_congested(nc)) nconn_wait(nc, f->req->c);
 }
 
 /* Parse the reply at the head of in for the FIFO head; returns its length,
@@ -263,6 +316,7 @@ static void nconn_read_cb(struct bufferevent *bev, void *arg)
         else frag_replied(f, in, (size_t)n);
     }
     if (nc->head == NULL) evtimer_del(nc->timer);
+    if (nc->wait_head && nc->nout <= NCONN_QUEUE_LOW) nconn_wake(nc);
 }
 
 static void nconn_event_cb(struct bufferevent *bev, short what, void *arg)

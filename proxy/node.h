@@ -7,7 +7,17 @@
  * AUTH / SELECT for RESP pools that ask for them, and on error, eof or a
  * request older than the pool's timeout it fails every queued fragment with
  * a reason, counts a failure toward ejection and closes; the next request
- * reconnects. */
+ * reconnects.
+ *
+ * Backpressure toward clients: a connection whose server is slow to read
+ * (NCONN_OUT_HIGH bytes unsent) or slow to answer (NCONN_QUEUE_HIGH
+ * requests outstanding) makes each client that queues a request on it
+ * wait: the client stops reading its socket (proxy/client) and is resumed,
+ * oldest first, once the output has drained to NCONN_OUT_LOW bytes or the
+ * queue to NCONN_QUEUE_LOW (or the connection closed).  A client overshoots
+ * by at most the one request that found the connection congested, so the
+ * proxy holds about NCONN_OUT_HIGH + one request per waiting client for a
+ * server that stops reading, whatever the clients send. */
 #ifndef SHOAL_PROXY_NODE_H
 #define SHOAL_PROXY_NODE_H
 
@@ -18,8 +28,14 @@
 #include "compat/mc_reply.h"
 #include "compat/resp_reply.h"
 
+#define NCONN_OUT_HIGH (1u << 20)
+#define NCONN_OUT_LOW (256u << 10)
+#define NCONN_QUEUE_HIGH 4096
+#define NCONN_QUEUE_LOW 1024
+
 struct wserver;
 struct frag;
+struct client;
 struct evbuffer;
 struct bufferevent;
 struct event;
@@ -39,6 +55,7 @@ struct nconn {
     struct resp_reply rr;
     struct mc_reply mr;
     struct event *timer;        /* the pool timeout, armed while requests wait */
+    struct client *wait_head, *wait_tail;   /* clients paused until it drains */
 };
 
 struct nconn *nconn_create(struct wserver *ws, int proto, int slot);
@@ -52,5 +69,8 @@ void nconn_enqueue(struct nconn *nc, struct frag *f, size_t req_bytes);
 
 /* Fails every queued fragment with why and closes (also used on reload). */
 void nconn_fail(struct nconn *nc, const char *why);
+
+/* A client stops waiting for nc (it is closing). */
+void nconn_unwait(struct nconn *nc, struct client *c);
 
 #endif
