@@ -8,6 +8,9 @@
  * consume nothing: networking.c grows the query buffer and calls again.
  * Per-connection state is only the count of bytes still to swallow after a
  * refused data block (memcached's conn_swallow). */
+#include <stdio.h>
+
+#include "backend/propagate.h"
 #include "backend/mc.h"
 
 #include <event2/event.h>
@@ -228,8 +231,36 @@ static void exec_memlimit(const struct mc_request *req)
     line(req, MC_R_OK);
 }
 
+/* While persistence fails (Redis's MISCONF), writes are refused on this
+ * port too: "SERVER_ERROR MISCONF ..." (noreply still silences it, as
+ * memcached's out_string does). Returns 1 if refused. */
+static int refuse_write(const struct mc_request *req)
+{
+    const char *err = persist_write_error();
+    if (err == NULL) return 0;
+    if (!req || !req->noreply) {
+        char buf[512];
+        snprintf(buf, sizeof(buf), "SERVER_ERROR %s", err[0] == '-' ? err + 1 : err);
+        mc_compose_line(&out, buf);
+    }
+    return 1;
+}
+
+static int is_write(enum mc_cmd cmd)
+{
+    switch (cmd) {
+    case MC_CMD_SET: case MC_CMD_ADD: case MC_CMD_REPLACE: case MC_CMD_APPEND:
+    case MC_CMD_PREPEND: case MC_CMD_CAS: case MC_CMD_DELETE: case MC_CMD_INCR:
+    case MC_CMD_DECR: case MC_CMD_TOUCH: case MC_CMD_FLUSH_ALL:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
 static void exec_text(struct client *c, const struct mc_request *req)
 {
+    if (is_write(req->cmd) && refuse_write(req)) return;
     switch (req->cmd) {
     case MC_CMD_GET: case MC_CMD_GETS: case MC_CMD_GAT: case MC_CMD_GATS:
         exec_get(c, req);
@@ -270,7 +301,8 @@ static size_t run_meta(struct mc_conn *st, const char *buf, size_t len, const st
     if (r == PARSE_AGAIN) return 0;
     mc_stat.cmd_meta++;
     if (r == PARSE_OK) {
-        mc_meta_execute(&out, &m);
+        int write = m.cmd == MC_META_MS || m.cmd == MC_META_MD || m.cmd == MC_META_MA;
+        if (!write || !refuse_write(NULL)) mc_meta_execute(&out, &m);
         return m.consumed;
     }
     if (r == PARSE_ETOOBIG) {

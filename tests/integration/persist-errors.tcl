@@ -78,6 +78,44 @@ proc fill_until_refused {c} {
     fail "the AOF never hit its size limit"
 }
 
+test {while MISCONF holds, Memcached writes are refused too; reads still work} {
+    set dir [::harness::new_dir err]
+    set mport [find_available_port]
+    set srv [persist_start $dir --save "3600 1" --mc-port $mport]
+    set c [dict get $srv client]
+    set mc [mc_client 127.0.0.1 $mport]
+    $mc sendline "set before 0 0 1"
+    $mc sendline "x"
+    assert_equal [$mc read_line] STORED
+    misconf_rdb $c $dir
+    foreach {cmd data} {"set k 0 0 1" x "add k2 0 0 1" y "delete before" "" "incr before 1" ""
+                        "touch before 10" "" "flush_all" ""} {
+        $mc sendline $cmd
+        if {$data ne ""} { $mc sendline $data }
+        set got [$mc read_line]
+        assert_match "* -> SERVER_ERROR MISCONF *" "$cmd -> $got"
+    }
+    # noreply stays silent (as memcached's out_string), and nothing is stored
+    $mc sendline "set quiet 0 0 1 noreply"
+    $mc sendline "q"
+    $mc sendline "ms mk 1"
+    $mc sendline "z"
+    assert_match {SERVER_ERROR MISCONF *} [$mc read_line]
+    $mc sendline "get before quiet mk"
+    assert_equal [$mc read_line] "VALUE before 0 1"
+    assert_equal [$mc read_line] x
+    assert_equal [$mc read_line] END
+    # fixed: writes go through again
+    $c config set dbfilename dump.rdb
+    assert_equal [$c bgsave] {Background saving started}
+    wait_for_condition 200 50 {[persist_info $c rdb_last_bgsave_status] eq "ok"} else { fail "save did not recover" }
+    $mc sendline "set k 0 0 1"
+    $mc sendline "x"
+    assert_equal [$mc read_line] STORED
+    $mc close
+    persist_stop $srv
+}
+
 test {appendfsync everysec: an AOF that cannot grow refuses writes; a rewrite recovers} {
     set dir [::harness::new_dir err]
     set srv [persist_launch [limited_binary $dir 300000] persist $dir \
