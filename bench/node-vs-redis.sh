@@ -4,7 +4,10 @@
 # issue asks for). Prints a Markdown table of ops/s, CPU seconds per million
 # requests, and bytes per key after loading 1,000,000 keys.
 #
-#   bench/node-vs-redis.sh [--builddir DIR] [-n REQUESTS] [--rounds N] [--keys N]
+#   bench/node-vs-redis.sh [--builddir DIR] [-n REQUESTS] [--rounds N] [--keys N] [--readme FILE]
+#
+# --readme FILE also puts the tables into FILE between the lines
+# <!-- node-vs-redis:begin --> and <!-- node-vs-redis:end -->.
 #
 # Servers run on 127.0.0.1 free ports and are stopped by PID at the end.
 set -euo pipefail
@@ -13,8 +16,10 @@ builddir=$top/build
 requests=1000000
 rounds=1
 keys=1000000
+readme=
 while [ $# -gt 0 ]; do
   case $1 in
+    --readme) readme=$2; shift 2 ;;
     --builddir) builddir=$2; shift 2 ;;
     -n) requests=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
@@ -39,6 +44,24 @@ wait_port() {
 }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hz=$(getconf CLK_TCK)
+
+if [ -n "$readme" ]; then
+  # run again, capturing the tables, and put them into the README
+  out=$(mktemp)
+  "$0" --builddir "$builddir" -n "$requests" --rounds "$rounds" --keys "$keys" | tee "$out"
+  /usr/bin/python3 - "$readme" "$out" "$(uname -m) $(nproc) cores, $(date -u +%Y-%m-%d)" <<'PY'
+import sys
+path, out, machine = sys.argv[1], sys.argv[2], sys.argv[3]
+b, e = "<!-- node-vs-redis:begin -->", "<!-- node-vs-redis:end -->"
+text = open(path).read()
+head, rest = text.split(b, 1)
+tail = rest.split(e, 1)[1]
+body = open(out).read().strip()
+open(path, "w").write(head + b + "\n" + body + "\n\n(" + machine + ")\n" + e + tail)
+PY
+  rm -f "$out"
+  exit 0
+fi
 
 rport=$(free_port); sport=$(free_port)
 redis-server --port "$rport" --bind 127.0.0.1 --save "" --appendonly no --dir "$work" \
