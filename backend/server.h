@@ -65,10 +65,10 @@ struct server_config {
     long long mc_port;
     long long item_size_max;            /* memcached -I */
     long long set_max_intset_entries;
-    long long zset_max_listpack_entries;
-    long long zset_max_listpack_value;
     long long hash_max_listpack_entries;
     long long hash_max_listpack_value;
+    long long zset_max_listpack_entries;
+    long long zset_max_listpack_value;
     int daemonize;
     int protected_mode;
     int active_expire_enabled;          /* DEBUG SET-ACTIVE-EXPIRE */

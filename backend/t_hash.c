@@ -17,7 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "backend/t_hash.h"
 #include "backend/args.h"
 #include "backend/db.h"
 #include "backend/dispatch.h"
@@ -27,6 +26,7 @@
 #include "backend/reply.h"
 #include "backend/scan.h"
 #include "backend/server.h"
+#include "backend/t_hash.h"
 #include "lib/dict.h"
 #include "lib/mem.h"
 #include "lib/util.h"

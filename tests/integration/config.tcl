@@ -147,3 +147,14 @@ start_server {tags {config}} {
         assert_match {*"maxmemory-policy"*} $out
     }
 }
+
+test {shoal-server --help lists every option once, each with its default} {
+    set out [exec $::server_binary --help]
+    set names {}
+    foreach line [split $out "\n"] {
+        if {[regexp {^  --([a-z0-9-]+) .*\(default: [^)]*\)$} $line -> name]} { lappend names $name }
+    }
+    assert {[llength $names] > 40}
+    assert_equal [llength $names] [llength [lsort -unique $names]] \
+        "duplicated options: [lsort [lmap n $names {expr {[llength [lsearch -all $names $n]] > 1 ? $n : [continue]}}]]"
+}
