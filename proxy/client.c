@@ -2,7 +2,6 @@
 #include "proxy/client.h"
 
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -21,9 +20,11 @@
 #include "proxy/resp_proxy.h"
 #include "proxy/worker.h"
 
-static void client_read_cb(struct bufferevent *bev, void *arg);
-static void client_write_cb(struct bufferevent *bev, void *arg);
-static void client_event_cb(struct bufferevent *bev, short what, void *arg);
+static void client_read_cb(void *arg);
+static void client_write_cb(void *arg);
+static void client_event_cb(void *arg, enum pconn_event what, int err);
+
+static const struct pconn_ops client_ops = { client_read_cb, client_write_cb, client_event_cb };
 
 static uint64_t pool_clients(const struct pool *p)
 {
@@ -56,9 +57,7 @@ void client_accept(struct worker *w, struct wpool *wp, int fd, int proto)
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (p->tcpkeepalive) setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
     evutil_make_socket_nonblocking(fd);
-    c->bev = bufferevent_socket_new(w->base, fd, BEV_OPT_CLOSE_ON_FREE);
-    bufferevent_setcb(c->bev, client_read_cb, client_write_cb, client_event_cb, c);
-    bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+    pconn_init(&c->pc, w, fd, &client_ops, c, 0);
     c->next = w->clients;
     if (w->clients) w->clients->prev = c;
     w->clients = c;
@@ -83,7 +82,7 @@ void client_close(struct client **cp)
         r->c = NULL;
         if (r->pending == 0 && !r->sending) req_free(&r);
     }
-    bufferevent_free(c->bev);
+    pconn_deinit(&c->pc);
     resp_parser_deinit(&c->rp);
     STAT_DEC(w->curr_connections);
     STAT_DEC(c->wp->st.client_connections);
@@ -95,14 +94,14 @@ void client_close(struct client **cp)
 static int client_maybe_close(struct client *c)
 {
     if (!c->closing || c->head || c->in_read) return 0;
-    if (evbuffer_get_length(bufferevent_get_output(c->bev)) > 0) return 0;
+    if (evbuffer_get_length(c->pc.out) > 0) return 0;
     client_close(&c);
     return 1;
 }
 
 static int client_over_limits(struct client *c, int half)
 {
-    size_t out = evbuffer_get_length(bufferevent_get_output(c->bev));
+    size_t out = evbuffer_get_length(c->pc.out);
     int maxreq = half ? CLIENT_MAX_PENDING / 2 : CLIENT_MAX_PENDING;
     size_t maxout = half ? CLIENT_OUT_HIGH / 2 : CLIENT_OUT_HIGH;
     return c->nreqs >= maxreq || out >= maxout || c->waiting_on != NULL;
@@ -111,12 +110,12 @@ static int client_over_limits(struct client *c, int half)
 /* Parse and dispatch what the client sent, request by request. */
 static void client_process(struct client *c)
 {
-    struct evbuffer *in = bufferevent_get_input(c->bev);
+    struct evbuffer *in = c->pc.in;
     c->in_read = true;
     while (!c->closing) {
         if (client_over_limits(c, 0)) {
             c->paused = true;
-            bufferevent_disable(c->bev, EV_READ);
+            pconn_read_enable(&c->pc, false);
             break;
         }
         size_t len = evbuffer_get_length(in);
@@ -147,16 +146,17 @@ static void client_process(struct client *c)
 
 void client_flush(struct client *c)
 {
-    struct evbuffer *out = bufferevent_get_output(c->bev);
+    struct evbuffer *out = c->pc.out;
     while (c->head && c->head->done) {
         struct req *r = c->head;
         c->head = r->next;
         if (c->head == NULL) c->tail = NULL;
         c->nreqs--;
         if (r->reply) evbuffer_add_buffer(out, r->reply);
+        pconn_mark(&c->pc);
         if (r->close_after) {
             c->closing = true;
-            bufferevent_disable(c->bev, EV_READ);
+            pconn_read_enable(&c->pc, false);
         }
         req_free(&r);
     }
@@ -169,7 +169,7 @@ void client_try_resume(struct client *c)
 {
     if (c->paused && !c->closing && !c->in_read && !client_over_limits(c, 1)) {
         c->paused = false;
-        bufferevent_enable(c->bev, EV_READ);
+        pconn_read_enable(&c->pc, true);
         client_process(c);
     }
 }
@@ -197,29 +197,27 @@ void client_replyf(struct client *c, const char *fmt, ...)
     client_reply(c, buf, (size_t)n, false);
 }
 
-static void client_read_cb(struct bufferevent *bev, void *arg)
+static void client_read_cb(void *arg)
 {
-    (void)bev;
     struct client *c = arg;
     if (!c->in_read) client_process(c);
 }
 
-static void client_write_cb(struct bufferevent *bev, void *arg)
+static void client_write_cb(void *arg)
 {
-    (void)bev;
     struct client *c = arg;
     if (client_maybe_close(c)) return;
     client_try_resume(c);
 }
 
-static void client_event_cb(struct bufferevent *bev, short what, void *arg)
+static void client_event_cb(void *arg, enum pconn_event what, int err)
 {
-    (void)bev;
+    (void)err;
     struct client *c = arg;
-    if (what & BEV_EVENT_EOF) {
+    if (what == PCONN_EOF) {
         STAT_INC(c->wp->st.client_eof);
         c->closing = true;
-        bufferevent_disable(c->bev, EV_READ);
+        pconn_read_enable(&c->pc, false);
         client_maybe_close(c);
         return;
     }

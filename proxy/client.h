@@ -17,6 +17,7 @@
 
 #include "compat/mc_text.h"
 #include "compat/resp.h"
+#include "proxy/pconn.h"
 
 #define CLIENT_MAX_PENDING 256
 #define CLIENT_OUT_HIGH (4u << 20)
@@ -24,14 +25,13 @@
 struct worker;
 struct wpool;
 struct req;
-struct bufferevent;
 struct evbuffer;
 struct nconn;
 
 struct client {
     struct worker *w;
     struct wpool *wp;
-    struct bufferevent *bev;
+    struct pconn pc;            /* the socket (proxy/pconn) */
     int proto;                  /* PROTO_MC, PROTO_RESP, or 0 until sniffed */
     struct req *head, *tail;
     int nreqs;

@@ -2,8 +2,8 @@
 #include "proxy/frag.h"
 
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "compat/mc_text.h"
@@ -88,8 +88,9 @@ void frag_replied(struct frag *f, struct evbuffer *src, size_t n)
     if (r->c == NULL || r->noreply) {
         evbuffer_drain(src, n);
     } else if (r->merge == RM_ONE && r->c->head == r && !r->sending) {
-        evbuffer_remove_buffer(src, bufferevent_get_output(r->c->bev), n - strip);
+        evbuffer_remove_buffer(src, r->c->pc.out, n - strip);
         evbuffer_drain(src, strip);
+        pconn_mark(&r->c->pc);
         r->direct = true;
     } else {
         f->reply = evbuffer_new();
@@ -129,47 +130,63 @@ void frag_send(struct req *r, int fi, struct wserver *ws, uint32_t h,
     nconn_enqueue(nc, f, n + xl);
 }
 
+int frag_route_keys(struct wpool *wp, struct keyref *keys, int nkeys)
+{
+    int common = -3;
+    for (int i = 0; i < nkeys; i++) {
+        keys[i].server = route_key(wp, keys[i].p, keys[i].len, &keys[i].hash);
+        if (common == -3) common = keys[i].server;
+        else if (common != keys[i].server) common = -2;
+    }
+    return common == -3 ? -1 : common;
+}
+
 /* Per-fragment state while a multi-key request is written out. */
 struct split {
     struct nconn *nc;
     struct evbuffer *out;
-    size_t bytes;
+    size_t bytes;           /* the fragment's request size */
+    char *at;               /* where the next bytes go in its reservation */
+    struct evbuffer_iovec v;
     int server;
     int nkeys;
     uint32_t hash;
 };
 
-/* Route every key; fills key_frag, returns the fragments (caller frees). */
-static struct split *split_route(struct req *r, int nkeys, const char *const *keys,
-                                 const size_t *lens, int *nfrags)
+#define SPLIT_STACK 64
+
+/* Give each server of the routed keys a fragment (in order of first key);
+ * fills r->key_frag (and room for key_off/key_len when mc). */
+static int split_assign(struct req *r, const struct keyref *k, int nkeys, struct split *sp, bool mc)
 {
-    struct wpool *wp = r->wp;
-    int ns = wp->pool->nservers;
-    int *srv_frag = mem_alloc(sizeof(int) * (size_t)(ns ? ns : 1));
-    for (int i = 0; i < ns; i++) srv_frag[i] = -1;
-    struct split *sp = mem_calloc(sizeof *sp * (size_t)(nkeys + 1));
-    int nf = 0, nofail = -1;
+    int ns = r->wp->pool->nservers;
+    int stack_map[SPLIT_STACK];
+    int *srv_frag = ns < SPLIT_STACK ? stack_map : mem_alloc(sizeof(int) * (size_t)(ns + 1));
+    for (int i = 0; i <= ns; i++) srv_frag[i] = -1;
+    size_t per = mc ? sizeof(int) + 2 * sizeof(uint32_t) : sizeof(int);
     r->nkeys = nkeys;
-    r->key_frag = mem_alloc(sizeof(int) * (size_t)(nkeys ? nkeys : 1));
+    r->key_frag = mem_alloc(per * (size_t)(nkeys ? nkeys : 1));
+    if (mc) {
+        r->key_off = (uint32_t *)(r->key_frag + nkeys);
+        r->key_len = r->key_off + nkeys;
+    }
+    int nf = 0;
     for (int i = 0; i < nkeys; i++) {
-        uint32_t h;
-        int s = route_key(wp, keys[i], lens[i], &h);
-        int *slot = s >= 0 ? &srv_frag[s] : &nofail;
+        int *slot = &srv_frag[k[i].server >= 0 ? k[i].server : ns];
         if (*slot < 0) {
             *slot = nf;
-            sp[nf].server = s;
-            sp[nf].hash = h;
+            sp[nf] = (struct split){ .server = k[i].server, .hash = k[i].hash };
             nf++;
         }
         sp[*slot].nkeys++;
         r->key_frag[i] = *slot;
     }
-    mem_free(srv_frag);
-    *nfrags = nf;
-    return sp;
+    if (srv_frag != stack_map) mem_free(srv_frag);
+    return nf;
 }
 
-/* Open each fragment's connection; a fragment that cannot be sent fails. */
+/* Open each fragment's connection and reserve its bytes there; a fragment
+ * that cannot be sent fails. */
 static void split_open(struct req *r, struct split *sp, int nf)
 {
     for (int i = 0; i < nf; i++) {
@@ -181,99 +198,109 @@ static void split_open(struct req *r, struct split *sp, int nf)
         sp[i].nc = route_conn(r->frags[i].ws, r->proto, sp[i].hash);
         const char *why = NULL;
         sp[i].out = nconn_output(sp[i].nc, &why);
-        if (sp[i].out == NULL) frag_failed(&r->frags[i], why);
+        if (sp[i].out == NULL) {
+            frag_failed(&r->frags[i], why);
+            continue;
+        }
+        if (evbuffer_reserve_space(sp[i].out, (ssize_t)sp[i].bytes, &sp[i].v, 1) != 1) abort();
+        sp[i].at = sp[i].v.iov_base;
     }
 }
 
 static void split_close(struct req *r, struct split *sp, int nf)
 {
-    for (int i = 0; i < nf; i++)
-        if (sp[i].out) nconn_enqueue(sp[i].nc, &r->frags[i], sp[i].bytes);
+    for (int i = 0; i < nf; i++) {
+        if (sp[i].out == NULL) continue;
+        sp[i].v.iov_len = sp[i].bytes;
+        evbuffer_commit_space(sp[i].out, &sp[i].v, 1);
+        nconn_enqueue(sp[i].nc, &r->frags[i], sp[i].bytes);
+    }
+}
+
+static char *put(char *at, const void *p, size_t n)
+{
+    memcpy(at, p, n);
+    return at + n;
 }
 
 void frag_mc_get(struct req *r, const char *prefix, size_t nprefix,
-                 const char *keys, size_t keys_len, int nkeys)
+                 const char *keys, size_t keys_len, const struct keyref *k, int nkeys)
 {
+    struct split stack_sp[SPLIT_STACK];
+    struct split *sp = nkeys < SPLIT_STACK ? stack_sp : mem_alloc(sizeof *sp * (size_t)(nkeys + 1));
+    int nf = split_assign(r, k, nkeys, sp, true);
     r->keybuf = mem_alloc(keys_len + 1);
     memcpy(r->keybuf, keys, keys_len);
-    r->keybuf_len = keys_len;
-    const char **kp = mem_alloc(sizeof *kp * (size_t)(nkeys + 1));
-    size_t *kl = mem_alloc(sizeof *kl * (size_t)(nkeys + 1));
-    struct mc_request fake = { .keys = r->keybuf, .keys_len = keys_len };
-    size_t pos = 0;
-    int n = 0;
-    while (n < nkeys && mc_text_key_next(&fake, &pos, &kp[n], &kl[n])) n++;
-    int nf;
-    struct split *sp = split_route(r, n, kp, kl, &nf);
     req_frags_alloc(r, nf);
-    for (int i = 0; i < nf; i++) r->frags[i].kind = MC_REPLY_RETRIEVAL;
+    for (int i = 0; i < nf; i++) {
+        r->frags[i].kind = MC_REPLY_RETRIEVAL;
+        sp[i].bytes = nprefix + 2;
+    }
+    for (int i = 0; i < nkeys; i++) {
+        sp[r->key_frag[i]].bytes += 1 + k[i].len;
+        r->key_off[i] = (uint32_t)(k[i].p - keys);
+        r->key_len[i] = k[i].len;
+    }
     split_open(r, sp, nf);
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < nf; i++)
+        if (sp[i].out) sp[i].at = put(sp[i].at, prefix, nprefix);
+    for (int i = 0; i < nkeys; i++) {
         struct split *s = &sp[r->key_frag[i]];
         if (s->out == NULL) continue;
-        if (s->bytes == 0) {
-            evbuffer_add(s->out, prefix, nprefix);
-            s->bytes += nprefix;
-        }
-        evbuffer_add(s->out, " ", 1);
-        evbuffer_add(s->out, kp[i], kl[i]);
-        s->bytes += 1 + kl[i];
+        *s->at++ = ' ';
+        s->at = put(s->at, k[i].p, k[i].len);
     }
-    for (int i = 0; i < nf; i++) {
-        if (sp[i].out == NULL) continue;
-        evbuffer_add(sp[i].out, "\r\n", 2);
-        sp[i].bytes += 2;
-    }
+    for (int i = 0; i < nf; i++)
+        if (sp[i].out) put(sp[i].at, "\r\n", 2);
     split_close(r, sp, nf);
-    mem_free(sp);
-    mem_free(kp);
-    mem_free(kl);
+    if (sp != stack_sp) mem_free(sp);
 }
 
-static void add_bulk(struct evbuffer *out, const char *p, size_t n, size_t *bytes)
+static size_t bulk_size(size_t n)
 {
     char hdr[32];
-    size_t hl = resp_fmt_header(hdr, '$', (long long)n);
-    evbuffer_add(out, hdr, hl);
-    evbuffer_add(out, p, n);
-    evbuffer_add(out, "\r\n", 2);
-    *bytes += hl + n + 2;
+    return resp_fmt_header(hdr, '$', (long long)n) + n + 2;
+}
+
+static char *put_bulk(char *at, const char *p, size_t n)
+{
+    at += resp_fmt_header(at, '$', (long long)n);
+    at = put(at, p, n);
+    return put(at, "\r\n", 2);
 }
 
 void frag_resp_keys(struct req *r, const char *buf, const struct resp_span *argv,
-                    int argc, int first, int step)
+                    int first, int step, const struct keyref *k, int nkeys)
 {
-    int nkeys = (argc - first) / step;
-    const char **kp = mem_alloc(sizeof *kp * (size_t)(nkeys + 1));
-    size_t *kl = mem_alloc(sizeof *kl * (size_t)(nkeys + 1));
-    for (int i = 0; i < nkeys; i++) {
-        kp[i] = buf + argv[first + i * step].off;
-        kl[i] = argv[first + i * step].len;
-    }
-    int nf;
-    struct split *sp = split_route(r, nkeys, kp, kl, &nf);
+    struct split stack_sp[SPLIT_STACK];
+    struct split *sp = nkeys < SPLIT_STACK ? stack_sp : mem_alloc(sizeof *sp * (size_t)(nkeys + 1));
+    int nf = split_assign(r, k, nkeys, sp, false);
     req_frags_alloc(r, nf);
+    size_t head = 0;
+    for (int a = 0; a < first; a++) head += bulk_size(argv[a].len);
+    char hdr[32];
+    for (int i = 0; i < nf; i++)
+        sp[i].bytes = head + resp_fmt_header(hdr, '*', (long long)(first + sp[i].nkeys * step));
+    for (int i = 0; i < nkeys; i++)
+        for (int a = 0; a < step; a++)
+            sp[r->key_frag[i]].bytes += bulk_size(argv[first + i * step + a].len);
     split_open(r, sp, nf);
+    for (int i = 0; i < nf; i++) {
+        if (sp[i].out == NULL) continue;
+        sp[i].at += resp_fmt_header(sp[i].at, '*', (long long)(first + sp[i].nkeys * step));
+        for (int a = 0; a < first; a++)
+            sp[i].at = put_bulk(sp[i].at, buf + argv[a].off, argv[a].len);
+    }
     for (int i = 0; i < nkeys; i++) {
         struct split *s = &sp[r->key_frag[i]];
         if (s->out == NULL) continue;
-        if (s->bytes == 0) {
-            char hdr[32];
-            size_t hl = resp_fmt_header(hdr, '*', (long long)(first + s->nkeys * step));
-            evbuffer_add(s->out, hdr, hl);
-            s->bytes += hl;
-            for (int a = 0; a < first; a++)
-                add_bulk(s->out, buf + argv[a].off, argv[a].len, &s->bytes);
-        }
         for (int a = 0; a < step; a++) {
             const struct resp_span *sa = &argv[first + i * step + a];
-            add_bulk(s->out, buf + sa->off, sa->len, &s->bytes);
+            s->at = put_bulk(s->at, buf + sa->off, sa->len);
         }
     }
     split_close(r, sp, nf);
-    mem_free(sp);
-    mem_free(kp);
-    mem_free(kl);
+    if (sp != stack_sp) mem_free(sp);
 }
 
 void frag_all(struct req *r, const char *bytes, size_t n, const char *extra, int kind)

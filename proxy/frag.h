@@ -11,7 +11,9 @@
  * The split functions here write each fragment's request bytes straight
  * into its connection's output: the original bytes when one server owns
  * everything, otherwise one composed request per server, keys in the
- * client's order. */
+ * client's order, each written into one contiguous reservation of the
+ * output (sizes are computed first: no per-key buffer calls).  Keys are
+ * hashed and routed once per request (struct keyref). */
 #ifndef SHOAL_PROXY_FRAG_H
 #define SHOAL_PROXY_FRAG_H
 
@@ -50,6 +52,7 @@ struct frag {
     uint8_t kind;               /* enum mc_reply_kind, Memcached servers */
     bool strip_mn;              /* a trailing "MN\r\n" was added: drop it */
     bool done;
+    bool ok;                    /* merge: usable reply */
     size_t cursor;              /* merge position in reply */
 };
 
@@ -72,7 +75,8 @@ struct req {
     int nkeys;
     int *key_frag;              /* fragment of each key, client order */
     char *keybuf;               /* Memcached get: the keys, copied */
-    size_t keybuf_len;
+    uint32_t *key_off;          /* Memcached get: each key in keybuf, */
+    uint32_t *key_len;          /* client order (one allocation with key_frag) */
     int scan_server;            /* SCAN: the server index asked */
 };
 
@@ -94,17 +98,31 @@ void frag_failed(struct frag *f, const char *why);
 void frag_send(struct req *r, int fi, struct wserver *ws, uint32_t h,
                const char *bytes, size_t n, const char *extra);
 
-/* Memcached get/gets/gat/gats over several servers: split the keys (the
- * command word and, for gat, its exptime repeated per fragment).  prefix is
- * "get" / "gets" / "gat <exptime>" ... */
-void frag_mc_get(struct req *r, const char *prefix, size_t nprefix,
-                 const char *keys, size_t keys_len, int nkeys);
+/* A key of a multi-key request, routed once: frag_route_keys fills
+ * server and hash, the split functions use them. */
+struct keyref {
+    const char *p;
+    uint32_t len;
+    int server;             /* -1: no server available */
+    uint32_t hash;
+};
 
-/* RESP command over keys: argv of the client's message (buf + spans),
- * keys from index first, step args per key. */
+/* Route every key; returns the one server owning all of them, -1 if no
+ * server is available for them, -2 when they are spread. */
+int frag_route_keys(struct wpool *wp, struct keyref *keys, int nkeys);
+
+/* Memcached get/gets/gat/gats over several servers: split the routed keys
+ * (the command word and, for gat, its exptime repeated per fragment).
+ * prefix is "get" / "gets" / "gat <exptime>" ...; the keys lie in
+ * [keys, keys + keys_len) and are copied for the merge. */
+void frag_mc_get(struct req *r, const char *prefix, size_t nprefix,
+                 const char *keys, size_t keys_len, const struct keyref *k, int nkeys);
+
+/* RESP command over routed keys: argv of the client's message (buf +
+ * spans), keys from index first, step args per key. */
 struct resp_span;
 void frag_resp_keys(struct req *r, const char *buf, const struct resp_span *argv,
-                    int argc, int first, int step);
+                    int first, int step, const struct keyref *k, int nkeys);
 
 /* The same bytes to every live server of the pool (flush_all, DBSIZE). */
 void frag_all(struct req *r, const char *bytes, size_t n, const char *extra,

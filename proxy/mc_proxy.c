@@ -23,6 +23,16 @@ static void reply_line(struct client *c, const char *line)
     client_replyf(c, "%s\r\n", line);
 }
 
+/* A retrieval whose keys one server owns (s, its first key's hash h). */
+static void mc_forward_to(struct client *c, const char *bytes, size_t n, int s, uint32_t h)
+{
+    struct req *r = req_create(c, RM_ONE);
+    req_frags_alloc(r, 1);
+    r->frags[0].kind = MC_REPLY_RETRIEVAL;
+    frag_send(r, 0, s >= 0 ? &c->wp->servers[s] : NULL, h, bytes, n, NULL);
+    req_sent(r);
+}
+
 /* One request, one server: the original bytes. */
 static void mc_forward(struct client *c, const char *bytes, size_t n, const char *key,
                        size_t nkey, int kind, bool mn, bool noreply)
@@ -41,26 +51,27 @@ static void mc_forward(struct client *c, const char *bytes, size_t n, const char
 /* get/gets/gat/gats: verbatim when one server owns every key. */
 static void mc_get(struct client *c, const struct mc_request *q, const char *buf)
 {
+    struct keyref stack_keys[64];
+    int n = (int)q->nkeys;
+    struct keyref *k = n <= 64 ? stack_keys : mem_alloc(sizeof *k * (size_t)n);
     size_t pos = 0;
     const char *key;
     size_t nkey;
-    int first = -2;
-    bool one = true;
-    while (one && mc_text_key_next(q, &pos, &key, &nkey)) {
-        int s = route_key(c->wp, key, nkey, NULL);
-        if (first == -2) first = s;
-        else if (s != first) one = false;
+    int got = 0;
+    while (got < n && mc_text_key_next(q, &pos, &key, &nkey))
+        k[got++] = (struct keyref){ .p = key, .len = (uint32_t)nkey };
+    int s = frag_route_keys(c->wp, k, got);
+    if (s != -2) {
+        mc_forward_to(c, buf, q->consumed, s, got ? k[0].hash : 0);
+    } else {
+        struct req *r = req_create(c, RM_MC_GET);
+        const char *pstart = q->tok[0].p;
+        int last = (q->cmd == MC_CMD_GAT || q->cmd == MC_CMD_GATS) ? 1 : 0;
+        size_t plen = (size_t)(q->tok[last].p + q->tok[last].len - pstart);
+        frag_mc_get(r, pstart, plen, q->keys, q->keys_len, k, got);
+        req_sent(r);
     }
-    if (one) {
-        mc_forward(c, buf, q->consumed, q->key, q->nkey, MC_REPLY_RETRIEVAL, false, false);
-        return;
-    }
-    struct req *r = req_create(c, RM_MC_GET);
-    const char *pstart = q->tok[0].p;
-    int last = (q->cmd == MC_CMD_GAT || q->cmd == MC_CMD_GATS) ? 1 : 0;
-    size_t plen = (size_t)(q->tok[last].p + q->tok[last].len - pstart);
-    frag_mc_get(r, pstart, plen, q->keys, q->keys_len, (int)q->nkeys);
-    req_sent(r);
+    if (k != stack_keys) mem_free(k);
 }
 
 static void mc_flush_all(struct client *c, const struct mc_request *q, const char *buf)

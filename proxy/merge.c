@@ -51,10 +51,29 @@ static int mc_frag_ok(struct frag *f)
     return !mc_reply_is_error(p, len >= 2 ? len - 2 : len);
 }
 
+/* The VALUE block of key i in its fragment's reply, if the fragment's
+ * next block is that key's (a miss has none): its span, the cursor moved. */
+static size_t mc_value_span(struct req *r, int i, const char **at)
+{
+    struct frag *f = &r->frags[r->key_frag[i]];
+    size_t len, need;
+    const char *p = frag_bytes(f, &len);
+    struct mc_reply_unit u;
+    if (mc_reply_unit(p, len, f->cursor, &u, &need) != PARSE_OK || !u.has_data) return 0;
+    if (!value_key_is(p + u.line_off, u.line_len, r->keybuf + r->key_off[i], r->key_len[i]))
+        return 0;
+    *at = p + u.line_off;
+    f->cursor = u.end;
+    return u.end - u.line_off;
+}
+
 static void merge_mc_get(struct req *r)
 {
     int bad = 0;
-    for (int i = 0; i < r->nfrags; i++) bad += !mc_frag_ok(&r->frags[i]);
+    for (int i = 0; i < r->nfrags; i++) {
+        r->frags[i].ok = mc_frag_ok(&r->frags[i]);
+        bad += !r->frags[i].ok;
+    }
     if (bad == r->nfrags) {
         struct frag *f = &r->frags[0];
         if (f->failed) add_error(r, r->reply, f->err);
@@ -62,22 +81,26 @@ static void merge_mc_get(struct req *r)
         return;
     }
     if (bad) STAT_INC(r->wp->st.fragment_errors);
-    struct mc_request fake = { .keys = r->keybuf, .keys_len = r->keybuf_len };
-    size_t pos = 0;
-    const char *key;
-    size_t nkey;
-    for (int i = 0; i < r->nkeys && mc_text_key_next(&fake, &pos, &key, &nkey); i++) {
-        struct frag *f = &r->frags[r->key_frag[i]];
-        if (!mc_frag_ok(f)) continue;
-        size_t len, need;
-        const char *p = frag_bytes(f, &len);
-        struct mc_reply_unit u;
-        if (mc_reply_unit(p, len, f->cursor, &u, &need) != PARSE_OK || !u.has_data) continue;
-        if (!value_key_is(p + u.line_off, u.line_len, key, nkey)) continue;
-        evbuffer_add(r->reply, p + u.line_off, u.end - u.line_off);
-        f->cursor = u.end;
+    /* spans first, then one contiguous copy */
+    struct { const char *p; size_t n; } stack_sp[128], *sp = stack_sp;
+    if (r->nkeys > 128) sp = mem_alloc(sizeof *sp * (size_t)r->nkeys);
+    size_t total = 5;
+    for (int i = 0; i < r->nkeys; i++) {
+        sp[i].n = r->frags[r->key_frag[i]].ok ? mc_value_span(r, i, &sp[i].p) : 0;
+        total += sp[i].n;
     }
-    evbuffer_add(r->reply, "END\r\n", 5);
+    struct evbuffer_iovec v;
+    if (evbuffer_reserve_space(r->reply, (ssize_t)total, &v, 1) != 1) abort();
+    char *at = v.iov_base;
+    for (int i = 0; i < r->nkeys; i++) {
+        if (sp[i].n == 0) continue;
+        memcpy(at, sp[i].p, sp[i].n);
+        at += sp[i].n;
+    }
+    memcpy(at, "END\r\n", 5);
+    v.iov_len = total;
+    evbuffer_commit_space(r->reply, &v, 1);
+    if (sp != stack_sp) mem_free(sp);
 }
 
 static void merge_mc_all_ok(struct req *r)

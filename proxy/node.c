@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -34,9 +33,9 @@ struct nconn *nconn_create(struct wserver *ws, int proto, int slot)
 
 static void nconn_close(struct nconn *nc)
 {
-    if (nc->bev) {
-        bufferevent_free(nc->bev);
-        nc->bev = NULL;
+    if (nc->open) {
+        pconn_deinit(&nc->pc);
+        nc->open = false;
         STAT_DEC(nc->ws->st.server_connections);
     }
     nc->state = NCONN_DOWN;
@@ -62,7 +61,7 @@ void nconn_fail(struct nconn *nc, const char *why)
     nc->head = nc->tail = NULL;
     STAT_ADD(nc->ws->st.out_queue, -(int64_t)nc->nout);
     nc->nout = 0;
-    bool was_open = nc->bev != NULL;
+    bool was_open = nc->open;
     nconn_close(nc);
     if (was_open && busy) wpool_server_failed(nc->ws);
     if (was_open)
@@ -85,7 +84,7 @@ void nconn_fail(struct nconn *nc, const char *why)
 static bool nconn_congested(struct nconn *nc)
 {
     if (nc->nout >= NCONN_QUEUE_HIGH) return true;
-    return nc->bev && evbuffer_get_length(bufferevent_get_output(nc->bev)) >= NCONN_OUT_HIGH;
+    return nc->open && evbuffer_get_length(nc->pc.out) >= NCONN_OUT_HIGH;
 }
 
 static void nconn_wait(struct nconn *nc, struct client *c)
@@ -121,9 +120,8 @@ static void nconn_wake(struct nconn *nc)
     }
 }
 
-static void nconn_write_cb(struct bufferevent *bev, void *arg)
+static void nconn_write_cb(void *arg)
 {
-    (void)bev;
     struct nconn *nc = arg;
     if (nc->wait_head && nc->nout < NCONN_QUEUE_HIGH) nconn_wake(nc);
 }
@@ -170,7 +168,7 @@ static void nconn_internal(struct nconn *nc, const char *bytes, size_t n)
 {
     struct frag *f = mem_calloc(sizeof *f);
     f->ws = nc->ws;
-    evbuffer_add(bufferevent_get_output(nc->bev), bytes, n);
+    evbuffer_add(nc->pc.out, bytes, n);
     nconn_enqueue(nc, f, n);
 }
 
@@ -194,30 +192,28 @@ static void nconn_prelude(struct nconn *nc)
     }
 }
 
-static void nconn_read_cb(struct bufferevent *bev, void *arg);
-static void nconn_event_cb(struct bufferevent *bev, short what, void *arg);
+static void nconn_read_cb(void *arg);
+static void nconn_event_cb(void *arg, enum pconn_event what, int err);
+
+static const struct pconn_ops nconn_ops = { nconn_read_cb, nconn_write_cb, nconn_event_cb };
 
 static int nconn_connect(struct nconn *nc, const char **why)
 {
     struct wserver *ws = nc->ws;
     int which = (nc->proto == PROTO_MC && ws->wp->pool->proto == PROTO_BOTH) ? 1 : 0;
-    nc->bev = bufferevent_socket_new(ws->wp->w->base, -1, BEV_OPT_CLOSE_ON_FREE);
-    bufferevent_setcb(nc->bev, nconn_read_cb, nconn_write_cb, nconn_event_cb, nc);
-    bufferevent_setwatermark(nc->bev, EV_WRITE, NCONN_OUT_LOW, 0);
-    bufferevent_enable(nc->bev, EV_READ | EV_WRITE);
+    pconn_init(&nc->pc, ws->wp->w, -1, &nconn_ops, nc, NCONN_OUT_LOW);
+    nc->open = true;
     STAT_INC(ws->st.server_connections);
-    if (bufferevent_socket_connect(nc->bev, (struct sockaddr *)&ws->ps->ss[which],
-                                   (int)ws->ps->sslen[which]) < 0) {
+    if (pconn_connect(&nc->pc, (struct sockaddr *)&ws->ps->ss[which], ws->ps->sslen[which]) < 0) {
         *why = errno ? strerror(errno) : "cannot connect";
         STAT_INC(ws->st.server_err);
         nconn_close(nc);
         wpool_server_failed(ws);
         return -1;
     }
-    evutil_socket_t fd = bufferevent_getfd(nc->bev);
     int one = 1;
-    if (ws->ps->port) setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (ws->wp->pool->tcpkeepalive) setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+    if (ws->ps->port) setsockopt(nc->pc.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (ws->wp->pool->tcpkeepalive) setsockopt(nc->pc.fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
     nc->state = NCONN_CONNECTING;
     nconn_prelude(nc);
     return 0;
@@ -226,7 +222,7 @@ static int nconn_connect(struct nconn *nc, const char **why)
 struct evbuffer *nconn_output(struct nconn *nc, const char **why)
 {
     if (nc->state == NCONN_DOWN && nconn_connect(nc, why) < 0) return NULL;
-    return bufferevent_get_output(nc->bev);
+    return nc->pc.out;
 }
 
 void nconn_enqueue(struct nconn *nc, struct frag *f, size_t req_bytes)
@@ -244,6 +240,7 @@ void nconn_enqueue(struct nconn *nc, struct frag *f, size_t req_bytes)
     STAT_ADD(st->request_bytes, req_bytes);
     STAT_INC(st->out_queue);
     STAT_ADD(st->out_queue_bytes, req_bytes);
+    pconn_mark(&nc->pc);
     nconn_arm_timer(nc);
     if (f->req && f->req->c && nconn_congested(nc)) nconn_wait(nc, f->req->c);
 }
@@ -287,10 +284,10 @@ static void nconn_internal_reply(struct nconn *nc, struct frag *f, struct evbuff
     mem_free(f);
 }
 
-static void nconn_read_cb(struct bufferevent *bev, void *arg)
+static void nconn_read_cb(void *arg)
 {
     struct nconn *nc = arg;
-    struct evbuffer *in = bufferevent_get_input(bev);
+    struct evbuffer *in = nc->pc.in;
     for (;;) {
         size_t len = evbuffer_get_length(in);
         if (len == 0 || len < nc->need) break;
@@ -319,23 +316,21 @@ static void nconn_read_cb(struct bufferevent *bev, void *arg)
     if (nc->wait_head && nc->nout <= NCONN_QUEUE_LOW) nconn_wake(nc);
 }
 
-static void nconn_event_cb(struct bufferevent *bev, short what, void *arg)
+static void nconn_event_cb(void *arg, enum pconn_event what, int err)
 {
-    (void)bev;
     struct nconn *nc = arg;
-    if (what & BEV_EVENT_CONNECTED) {
+    if (what == PCONN_CONNECTED) {
         nc->state = NCONN_UP;
         log_verb("pool %s: connected to %s", nc->ws->wp->pool->name, nc->ws->ps->pname);
         return;
     }
     char why[160];
-    if (what & BEV_EVENT_EOF) {
+    if (what == PCONN_EOF) {
         STAT_INC(nc->ws->st.server_eof);
         snprintf(why, sizeof why, "Connection closed by server");
     } else {
-        int err = EVUTIL_SOCKET_ERROR();
         STAT_INC(nc->ws->st.server_err);
-        snprintf(why, sizeof why, "%s", err ? evutil_socket_error_to_string(err) : "connection error");
+        snprintf(why, sizeof why, "%s", err ? strerror(err) : "connection error");
     }
     nconn_fail(nc, why);
 }

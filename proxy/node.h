@@ -27,6 +27,7 @@
 
 #include "compat/mc_reply.h"
 #include "compat/resp_reply.h"
+#include "proxy/pconn.h"
 
 #define NCONN_OUT_HIGH (1u << 20)
 #define NCONN_OUT_LOW (256u << 10)
@@ -37,7 +38,6 @@ struct wserver;
 struct frag;
 struct client;
 struct evbuffer;
-struct bufferevent;
 struct event;
 
 enum nconn_state { NCONN_DOWN = 0, NCONN_CONNECTING, NCONN_UP };
@@ -47,7 +47,8 @@ struct nconn {
     int proto;                  /* PROTO_MC or PROTO_RESP */
     int slot;
     enum nconn_state state;
-    struct bufferevent *bev;
+    bool open;                  /* pc is in use (connecting or up) */
+    struct pconn pc;
     struct frag *head, *tail;   /* outstanding fragments, oldest first */
     uint32_t nout;
     bool parsing;               /* a reply is partly parsed */

@@ -132,16 +132,23 @@ static void split_keys(const struct rq *q, const struct cmd_desc *d)
         client_replyf(q->c, "-ERR wrong number of arguments for '%s' command\r\n", d->fullname);
         return;
     }
-    uint32_t h;
-    int s = keys_server(q, d->first_key, -1, step, &h);
-    if (s != -2) {
-        forward_to(q, s, h);
-        return;
+    int n = (q->argc - d->first_key) / step;
+    struct keyref stack_keys[64];
+    struct keyref *k = n <= 64 ? stack_keys : mem_alloc(sizeof *k * (size_t)n);
+    for (int i = 0; i < n; i++) {
+        int a = d->first_key + i * step;
+        k[i] = (struct keyref){ .p = ARG(q, a), .len = (uint32_t)ARGLEN(q, a) };
     }
-    int merge = d->merge == MERGE_ARRAY ? RM_ARRAY : d->merge == MERGE_SUM ? RM_SUM : RM_OK;
-    struct req *r = req_create(q->c, merge);
-    frag_resp_keys(r, q->buf, q->argv, q->argc, d->first_key, step);
-    req_sent(r);
+    int s = frag_route_keys(q->c->wp, k, n);
+    if (s != -2) {
+        forward_to(q, s, n ? k[0].hash : 0);
+    } else {
+        int merge = d->merge == MERGE_ARRAY ? RM_ARRAY : d->merge == MERGE_SUM ? RM_SUM : RM_OK;
+        struct req *r = req_create(q->c, merge);
+        frag_resp_keys(r, q->buf, q->argv, d->first_key, step, k, n);
+        req_sent(r);
+    }
+    if (k != stack_keys) mem_free(k);
 }
 
 static void fan_out(const struct rq *q, int merge)

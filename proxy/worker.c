@@ -13,6 +13,7 @@
 #include "proxy/client.h"
 #include "proxy/conf.h"
 #include "proxy/node.h"
+#include "proxy/pconn.h"
 #include "proxy/pool.h"
 #include "proxy/route.h"
 
@@ -164,7 +165,13 @@ static void tick_cb(evutil_socket_t fd, short what, void *arg)
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
-    event_base_dispatch(w->base);
+    /* One turn at a time: the output queued in a turn is written after it
+     * (proxy/pconn), once per connection. */
+    for (;;) {
+        int rc = event_base_loop(w->base, EVLOOP_ONCE);
+        pconn_flush_all(w);
+        if (rc != 0 || event_base_got_exit(w->base) || event_base_got_break(w->base)) break;
+    }
     return NULL;
 }
 

@@ -22,6 +22,7 @@ struct client;
 struct event_base;
 struct event;
 struct hist;
+struct pconn;
 
 struct worker {
     int id;
@@ -39,6 +40,7 @@ struct worker {
     struct resp_limits resp_lim;
     pthread_mutex_t snap_lock;  /* guards the snapshot below */
     struct worker_snap *snap;
+    struct pconn *flush_head;   /* connections with output to write (pconn.h) */
 };
 
 /* What readers see of a worker: its counters and histograms, copied once

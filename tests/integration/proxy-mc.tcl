@@ -96,6 +96,19 @@ proc mc_suite_body {kind nodes} {
         }
     }
 
+    test "$kind: a 300-key multi-get is merged in key order" {
+        set keys {}
+        set expect {}
+        for {set i 0} {$i < 150} {incr i} {
+            assert_equal [mc cmd "set big:$i 0 0 [string length x$i]\r\nx$i"] STORED
+        }
+        for {set i 149} {$i >= 0} {incr i -1} {
+            lappend keys big:$i nobig:$i
+            append expect "VALUE big:$i 0 [string length x$i]\r\nx$i\r\n"
+        }
+        assert_equal [mc_get_raw [srv mc] "get [join $keys]"] "${expect}END\r\n"
+    }
+
     test "$kind: gat/gats split with their exptime" {
         set g [mc_get_raw [srv mc] "gat 100 place:4 place:5 nokey place:6"]
         assert_equal $g "VALUE place:4 0 2\r\nv4\r\nVALUE place:5 0 2\r\nv5\r\nVALUE place:6 0 2\r\nv6\r\nEND\r\n"

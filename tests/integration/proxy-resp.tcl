@@ -62,6 +62,17 @@ proc resp_suite_body {kind nodes} {
         }
         assert_equal [r mget {*}$keys] $expect
         assert_equal [r mget place:5 place:5 place:7] {v5 v5 v7}
+        # past the split's stack arrays: 240 keys, MSET of 120 pairs
+        set kv {}
+        set keys {}
+        set expect {}
+        for {set i 0} {$i < 120} {incr i} {
+            lappend kv wide:$i w$i
+            lappend keys nowide:$i wide:$i
+            lappend expect {} w$i
+        }
+        assert_equal [r mset {*}$kv] OK
+        assert_equal [r mget {*}$keys] $expect
     }
 
     test "$kind: MSET, EXISTS, TOUCH, DEL, UNLINK across nodes" {
