@@ -59,7 +59,7 @@ static void usage(FILE *out)
         "  -a, --stats-addr=S     : stats address (default: 127.0.0.1; nutcracker: 0.0.0.0)\n"
         "  -i, --stats-interval=N : accepted for compatibility (stats are live)\n"
         "  -p, --pid-file=S       : pid file\n"
-        "  -w, --workers=N        : worker threads (default: `workers:` in the file, else cores)\n"
+        "  -w, --workers=N        : worker threads (default: `workers:` in the file, else half the cores)\n"
         "      --mc-port-offset=N : protocol both: Memcached port = server port + N (default 100)\n");
 }
 
@@ -175,12 +175,17 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
     }
 }
 
+/* Default: half the cores (at least one).  The kernel's TCP work for the
+ * proxy's sockets, and often nodes or clients on the same host, need the
+ * rest: on 2 cores with the nodes and the load generator beside it, one
+ * worker gave 1.1x nutcracker at redis-benchmark -P 1 where two gave 0.85x
+ * (proxy/README.md, Performance). */
 static int worker_count(const struct opts *o, const struct conf *c)
 {
     if (o->workers > 0) return o->workers;
     if (c->workers > 0) return c->workers;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (int)n : 1;
+    return n > 1 ? (int)(n / 2) : 1;
 }
 
 static void write_pid(const char *path)
