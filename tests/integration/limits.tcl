@@ -111,15 +111,16 @@ start_oracle_redis {} {
 
 start_server {tags {limits} mc-port auto} {
 
-    test {a client that never reads its replies stays bounded in the node} {
-        r set big [string repeat x 1000000]
+    # Sends 300 requests whose replies are `one` bytes each (300 MB if the
+    # node built them all) without reading; the node's memory must stay
+    # bounded while the client does not read (the node stops reading it
+    # once 1 MiB waits unsent), and every byte must arrive once it does.
+    proc never_reader_bounded {port request one} {
         set base [used_memory]
-        # 300 GETs of 1 MB: 300 MB of replies if the node buffered them all
-        set fd [socket 127.0.0.1 [srv port]]
+        set fd [socket 127.0.0.1 $port]
         fconfigure $fd -translation binary -blocking 0 -buffering full
-        puts -nonewline $fd [string repeat [resp_encode {get big}] 300]
+        puts -nonewline $fd [string repeat $request 300]
         flush $fd
-        # the node stops reading this client once 1 MiB waits unsent
         wait_for_condition 100 50 {
             [get_info_field [r info memory] used_memory] - $base > 1000000
         } else { fail "replies never buffered" }
@@ -131,9 +132,7 @@ start_server {tags {limits} mc-port auto} {
         }
         assert_range $peak 1000000 [expr {8 * 1000000}]
         assert_equal [r ping] PONG
-        # and it gets everything once it reads
         fconfigure $fd -blocking 1
-        set one [string length "\$1000000\r\n[string repeat x 1000000]\r\n"]
         set got 0
         while {$got < 300 * $one} {
             set chunk [read $fd [expr {min(1048576, 300 * $one - $got)}]]
@@ -147,37 +146,17 @@ start_server {tags {limits} mc-port auto} {
         } else { fail "client buffers not released: [expr {[used_memory] - $base}]" }
     }
 
+    test {a client that never reads its replies stays bounded in the node} {
+        r set big [string repeat x 1000000]
+        never_reader_bounded [srv port] [resp_encode {get big}] \
+            [string length "\$1000000\r\n[string repeat x 1000000]\r\n"]
+    }
+
     test {a memcached client that never reads its replies stays bounded in the node} {
         r config set item-size-max 2mb
         r set mcbig [string repeat y 1000000]
-        set base [used_memory]
-        set mcport [srv mc_port]
-        set fd [socket 127.0.0.1 $mcport]
-        fconfigure $fd -translation binary -blocking 0 -buffering full
-        # 300 gets of 1 MB in one write: 300 MB of replies if all were built
-        puts -nonewline $fd [string repeat "get mcbig\r\n" 300]
-        flush $fd
-        wait_for_condition 100 50 {
-            [get_info_field [r info memory] used_memory] - $base > 1000000
-        } else { fail "replies never buffered" }
-        after 300
-        set peak 0
-        for {set i 0} {$i < 5} {incr i} {
-            set peak [expr {max($peak, [used_memory] - $base)}]
-            after 50
-        }
-        assert_range $peak 1000000 [expr {8 * 1000000}]
-        assert_equal [r ping] PONG
-        fconfigure $fd -blocking 1
-        set one [string length "VALUE mcbig 0 1000000\r\n[string repeat y 1000000]\r\nEND\r\n"]
-        set got 0
-        while {$got < 300 * $one} {
-            set chunk [read $fd [expr {min(1048576, 300 * $one - $got)}]]
-            if {$chunk eq {} && [eof $fd]} break
-            incr got [string length $chunk]
-        }
-        close $fd
-        assert_equal $got [expr {300 * $one}]
+        never_reader_bounded [srv mc_port] "get mcbig\r\n" \
+            [string length "VALUE mcbig 0 1000000\r\n[string repeat y 1000000]\r\nEND\r\n"]
         r config set item-size-max 1mb
     }
 
