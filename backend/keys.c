@@ -365,7 +365,8 @@ static int scan_verdict(const struct scan_opts *o, struct entry *e)
         const char *name = expired ? "none" : entry_type_name(e);
         if (expired) server.stat.keyspace_misses++;
         else server.stat.keyspace_hits++;
-        if (!util_eq_nocase(o->type->p, o->type->len, name)) return expired ? -1 : 0;
+        /* compared as a C string, as Redis does (a NUL ends the name) */
+        if (!util_eq_nocase(o->type->p, strnlen(o->type->p, o->type->len), name)) return expired ? -1 : 0;
     }
     return expired ? (o->type ? 2 : -1) : 1;
 }

@@ -491,3 +491,14 @@ start_server {tags {keys scan}} {
         assert_equal [r exists a b c] 1
     }
 }
+
+start_server {tags {keys}} {
+start_oracle_redis {} {
+    test {SCAN TYPE compares the type name up to a NUL byte, as redis} {
+        foreach c {r oracle} { $c flushall; $c set s 1; $c sadd st a }
+        assert_same [list scan 0 type "string\x00junk"]
+        assert_same [list scan 0 type "set\x00"]
+        assert_same [list scan 0 type "\x00"]
+    }
+}
+}
