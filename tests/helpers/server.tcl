@@ -374,7 +374,8 @@ proc wait_for_log_line {pattern args} {
 proc log_line_count {{level 0}} {
     set path [srv $level stdout]
     if {![file exists $path]} { return 0 }
-    return [llength [split [read_file_bytes $path] "\n"]]
+    # complete lines only: the piece after the last newline is not a line yet
+    return [regexp -all "\n" [read_file_bytes $path]]
 }
 
 # debug_sleep secs ?level?: make the server block in DEBUG SLEEP.

@@ -91,6 +91,12 @@ start_server [list binary $::oracle_redis enable-debug-command yes tags {harness
         }
     }
 
+    test {wait_for_log_line -from [log_line_count] sees the very next line} {
+        set n [log_line_count]
+        r debug log "harness-marker-1"
+        assert_match "*harness-marker-1*" [wait_for_log_line "*harness-marker-1*" -from $n -timeout 2000]
+    }
+
     test {error replies raise Tcl errors carrying the error text} {
         assert_error {ERR unknown command*nosuchcmd*} {r nosuchcmd a}
         r set s v

@@ -116,7 +116,7 @@ start_server {tags {config}} {
         set n [log_line_count]
         set c [new_client]
         $c ping
-        wait_for_log_line "*Accepted*" -from [expr {$n - 1}]
+        wait_for_log_line "*Accepted*" -from $n
         $c close
         r config set loglevel notice
     }
