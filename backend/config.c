@@ -40,6 +40,7 @@ struct option {
 
 static const char *const loglevel_names[] = {"debug", "verbose", "notice", "warning", "nothing", NULL};
 static const char *const yesno_names[] = {"no", "yes", NULL};
+static const char *const tls_auth_names[] = {"no", "yes", "optional", NULL};   /* enum tls_auth */
 
 static int apply_loglevel(char *errbuf, size_t errlen)
 {
@@ -137,6 +138,18 @@ static const struct option options[] = {
      "allow the Memcached 'flush_all' command (memcached -F sets no)"},
     {"mc-meta-new-flags", OPT_BOOL, (void *)&mc_cfg.meta_new_flags, "no", 0, 1, 0, yesno_names, NULL,
      "accept meta flags newer than memcached 1.6.18 (E explicit CAS, md x)"},
+    {"tls-port", OPT_INT, CFG(tls_port), "0", 0, 65535, OPT_IMMUTABLE, NULL, NULL,
+     "TCP port for RESP clients over TLS; 0 disables it"},
+    {"tls-mc-port", OPT_INT, CFG(tls_mc_port), "0", 0, 65535, OPT_IMMUTABLE, NULL, NULL,
+     "TCP port for Memcached clients over TLS; 0 disables it"},
+    {"tls-cert-file", OPT_STR, CFG(tls_cert_file), "", 0, 0, OPT_IMMUTABLE, NULL, NULL,
+     "PEM certificate (chain) the TLS ports present"},
+    {"tls-key-file", OPT_STR, CFG(tls_key_file), "", 0, 0, OPT_IMMUTABLE, NULL, NULL,
+     "PEM private key of tls-cert-file"},
+    {"tls-ca-cert-file", OPT_STR, CFG(tls_ca_cert_file), "", 0, 0, OPT_IMMUTABLE, NULL, NULL,
+     "PEM CA certificates that client certificates are verified against"},
+    {"tls-auth-clients", OPT_ENUM, CFG(tls_auth_clients), "yes", 0, 0, OPT_IMMUTABLE, tls_auth_names, NULL,
+     "no, yes, optional: whether TLS clients must present a certificate"},
     {"bind", OPT_STR, CFG(bind), "127.0.0.1", 0, 0, OPT_IMMUTABLE, NULL, NULL,
      "space-separated addresses to listen on"},
     {"unixsocket", OPT_STR, CFG(unixsocket), "", 0, 0, OPT_IMMUTABLE, NULL, NULL,

@@ -6,14 +6,24 @@
  * right after the batch a read produced. Backpressure: while a client has
  * more than OBUF_PAUSE bytes of replies unsent, the node stops executing and
  * reading its requests, so a client that pipelines without reading stalls on
- * TCP instead of growing the node's memory. */
+ * TCP instead of growing the node's memory.
+ *
+ * Bytes move through c->io: plain read()/write() by default, OpenSSL on
+ * the TLS ports. TLS reads and writes report "wait" as EAGAIN; a read that
+ * needs the socket writable (handshake) arms the write event, whose
+ * callback then retries the read. Decrypted bytes OpenSSL still holds are
+ * invisible to the event loop, so after each event the read event is made
+ * active again while SSL_pending says more is buffered. */
 #include "backend/networking.h"
 
 #include <errno.h>
 #include <event2/event.h>
 #include <event2/listener.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <limits.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,6 +43,7 @@
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/mem.h"
+#include "lib/tls.h"
 
 #define QBUF_INITIAL (16 * 1024)
 #define OBUF_INITIAL (16 * 1024)
@@ -44,6 +55,68 @@ static size_t npending, pending_cap;
 static void read_cb(evutil_socket_t fd, short what, void *arg);
 static void write_cb(evutil_socket_t fd, short what, void *arg);
 static void process_input(struct client *c);
+
+static SSL_CTX *tls_ctx;
+
+static long plain_read(struct client *c, void *buf, size_t len) { return read(c->fd, buf, len); }
+static long plain_write(struct client *c, const void *buf, size_t len) { return write(c->fd, buf, len); }
+static size_t plain_pending(struct client *c) { (void)c; return 0; }
+
+static const struct client_io plain_io = { plain_read, plain_write, plain_pending };
+
+/* Maps an SSL result to read/write's: >0 bytes, 0 on a clean close, -1
+ * with errno (EAGAIN to wait). */
+static long tls_result(struct client *c, int r, int reading)
+{
+    if (r > 0) return r;
+    int err = SSL_get_error(c->ssl, r);
+    switch (err) {
+    case SSL_ERROR_WANT_READ:
+        errno = EAGAIN;     /* the read event is on whenever reading is */
+        return -1;
+    case SSL_ERROR_WANT_WRITE:
+        if (reading && !(c->flags & CLIENT_READ_WANTS_WRITE)) {
+            c->flags |= CLIENT_READ_WANTS_WRITE;
+            if (!(c->flags & CLIENT_WRITE_PENDING)) event_add(c->wev, NULL);
+        }
+        errno = EAGAIN;
+        return -1;
+    case SSL_ERROR_ZERO_RETURN:
+        return 0;
+    case SSL_ERROR_SYSCALL:
+        if (errno == 0) errno = ECONNRESET;
+        ERR_clear_error();
+        return -1;
+    default: {
+        char msg[256] = "TLS error";
+        unsigned long e = ERR_peek_last_error();
+        if (e) ERR_error_string_n(e, msg, sizeof(msg));
+        ERR_clear_error();
+        log_verb("TLS error on client id=%llu addr=%s: %s", (unsigned long long)c->id, c->addr, msg);
+        errno = EPROTO;
+        return -1;
+    }
+    }
+}
+
+/* SSL_read runs the (server side) handshake first, non-blocking. */
+static long tls_read(struct client *c, void *buf, size_t len)
+{
+    ERR_clear_error();
+    int n = len > INT_MAX ? INT_MAX : (int)len;
+    return tls_result(c, SSL_read(c->ssl, buf, n), 1);
+}
+
+static long tls_write(struct client *c, const void *buf, size_t len)
+{
+    ERR_clear_error();
+    int n = len > INT_MAX ? INT_MAX : (int)len;
+    return tls_result(c, SSL_write(c->ssl, buf, n), 0);
+}
+
+static size_t tls_pending(struct client *c) { return (size_t)SSL_pending(c->ssl); }
+
+static const struct client_io tls_io = { tls_read, tls_write, tls_pending };
 
 static void fmt_peer(int fd, int local, int is_unix, char *buf, size_t size)
 {
@@ -78,6 +151,7 @@ static struct client *client_create(int fd, int is_unix, enum client_proto proto
     c->proto = proto;
     c->db = db_get(0);
     c->flags = is_unix ? CLIENT_UNIX_SOCKET : 0;
+    c->io = &plain_io;
     if (server.cfg.requirepass == NULL || server.cfg.requirepass[0] == '\0') c->flags |= CLIENT_AUTHENTICATED;
     resp_parser_init(&c->parser);
     c->argv = c->argv_small;
@@ -118,6 +192,7 @@ void client_free(struct client *c)
     if (c->proto == PROTO_MC) mc_client_free(c);
     event_free(c->rev);
     event_free(c->wev);
+    if (c->ssl) SSL_free(c->ssl);
     close(c->fd);
     resp_parser_deinit(&c->parser);
     if (c->argv != c->argv_small) mem_free(c->argv);
@@ -176,13 +251,39 @@ static void set_sock_opts(int fd)
     }
 }
 
-/* listener callback args: which protocol a listener speaks */
-static const int proto_resp = PROTO_RESP, proto_mc = PROTO_MC;
+/* listener callback args: which protocol a listener speaks, and whether over TLS */
+struct listen_kind {
+    enum client_proto proto;
+    int tls;
+};
+static const struct listen_kind lk_resp = { PROTO_RESP, 0 }, lk_mc = { PROTO_MC, 0 };
+static const struct listen_kind lk_resp_tls = { PROTO_RESP, 1 }, lk_mc_tls = { PROTO_MC, 1 };
+
+/* The handshake happens later, driven by the client's events. */
+static int client_start_tls(struct client *c)
+{
+    c->ssl = SSL_new(tls_ctx);
+    if (c->ssl == NULL || SSL_set_fd(c->ssl, c->fd) != 1) {
+        ERR_clear_error();
+        return -1;
+    }
+    SSL_set_accept_state(c->ssl);
+    c->io = &tls_io;
+    c->flags |= CLIENT_TLS;
+    return 0;
+}
 
 static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen, void *arg)
 {
     int is_unix = sa->sa_family == AF_UNIX;
+    const struct listen_kind *kind = arg;
     server.now_ms = clock_ms();
+    if (server.nclients >= server.cfg.maxclients && kind->tls) {
+        close(fd);
+        server.stat.rejected_conn++;
+        log_verb("rejected TLS connection: max number of clients reached (%lld)", server.cfg.maxclients);
+        return;
+    }
     if (server.nclients >= server.cfg.maxclients) {
         static const char msg[] = "-ERR max number of clients reached\r\n";
         ssize_t w = write(fd, msg, sizeof(msg) - 1);
@@ -194,7 +295,12 @@ static void accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct socka
     }
     evutil_make_socket_nonblocking(fd);
     if (!is_unix) set_sock_opts(fd);
-    struct client *c = client_create(fd, is_unix, arg == &proto_mc ? PROTO_MC : PROTO_RESP);
+    struct client *c = client_create(fd, is_unix, kind->proto);
+    if (kind->tls && client_start_tls(c) < 0) {
+        log_warn("Could not create a TLS session for client id=%llu", (unsigned long long)c->id);
+        client_free(c);
+        return;
+    }
     server.stat.numconnections++;
     log_debug("Accepted %s (id=%llu)", c->addr, (unsigned long long)c->id);
 }
@@ -219,7 +325,7 @@ static void accept_error_cb(struct evconnlistener *l, void *arg)
     }
 }
 
-static int listen_tcp(const char *addr, int port, const int *proto)
+static int listen_tcp(const char *addr, int port, const struct listen_kind *proto)
 {
     struct sockaddr_storage ss;
     memset(&ss, 0, sizeof(ss));
@@ -260,7 +366,7 @@ static int listen_unix(const char *path)
     }
     strcpy(sun.sun_path, path);
     unlink(path);
-    struct evconnlistener *l = evconnlistener_new_bind(server.base, accept_cb, (void *)&proto_resp,
+    struct evconnlistener *l = evconnlistener_new_bind(server.base, accept_cb, (void *)&lk_resp,
         LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, (int)server.cfg.tcp_backlog,
         (struct sockaddr *)&sun, sizeof(sun));
     if (l == NULL) {
@@ -273,7 +379,7 @@ static int listen_unix(const char *path)
 }
 
 /* One listener per bind address for this port. */
-static int listen_port(long long port, const int *proto)
+static int listen_port(long long port, const struct listen_kind *proto)
 {
     char addrs[256];
     snprintf(addrs, sizeof(addrs), "%s", server.cfg.bind ? server.cfg.bind : "127.0.0.1");
@@ -314,8 +420,20 @@ static void adjust_open_files_limit(void)
 int net_listen(void)
 {
     adjust_open_files_limit();
-    if (server.cfg.port > 0 && listen_port(server.cfg.port, &proto_resp) < 0) return -1;
-    if (server.cfg.mc_port > 0 && listen_port(server.cfg.mc_port, &proto_mc) < 0) return -1;
+    if (server.cfg.port > 0 && listen_port(server.cfg.port, &lk_resp) < 0) return -1;
+    if (server.cfg.mc_port > 0 && listen_port(server.cfg.mc_port, &lk_mc) < 0) return -1;
+    if ((server.cfg.tls_port > 0 || server.cfg.tls_mc_port > 0) && tls_ctx == NULL) {
+        char err[512];
+        tls_ctx = tls_server_ctx_create(server.cfg.tls_cert_file, server.cfg.tls_key_file,
+                                        server.cfg.tls_ca_cert_file, (enum tls_auth)server.cfg.tls_auth_clients,
+                                        err, sizeof(err));
+        if (tls_ctx == NULL) {
+            log_crit("Failed to configure TLS: %s", err);
+            return -1;
+        }
+    }
+    if (server.cfg.tls_port > 0 && listen_port(server.cfg.tls_port, &lk_resp_tls) < 0) return -1;
+    if (server.cfg.tls_mc_port > 0 && listen_port(server.cfg.tls_mc_port, &lk_mc_tls) < 0) return -1;
     if (server.cfg.unixsocket && server.cfg.unixsocket[0] && listen_unix(server.cfg.unixsocket) < 0) return -1;
     if (server.nlisteners == 0) {
         log_crit("Configured to not listen anywhere, exiting.");
@@ -329,6 +447,7 @@ void net_close_listeners(void)
     for (int i = 0; i < server.nlisteners; i++) evconnlistener_free(server.listeners[i]);
     server.nlisteners = 0;
     if (server.cfg.unixsocket && server.cfg.unixsocket[0]) unlink(server.cfg.unixsocket);
+    tls_ctx_destroy(&tls_ctx);
 }
 
 static size_t obuf_pending(const struct client *c) { return c->olen - c->opos; }
@@ -357,7 +476,7 @@ static int write_to_client(struct client *c)
         return 0;
     }
     while (c->opos < c->olen) {
-        ssize_t n = write(c->fd, c->obuf + c->opos, c->olen - c->opos);
+        ssize_t n = c->io->write(c, c->obuf + c->opos, c->olen - c->opos);
         if (n < 0) {
             if (errno == EAGAIN || errno == EWOULDBLOCK) break;
             if (errno == EINTR) continue;
@@ -380,7 +499,7 @@ static int write_to_client(struct client *c)
     obuf_shrink(c);
     if (c->flags & CLIENT_WRITE_PENDING) {
         c->flags &= ~CLIENT_WRITE_PENDING;
-        event_del(c->wev);
+        if (!(c->flags & CLIENT_READ_WANTS_WRITE)) event_del(c->wev);
     }
     if (c->flags & CLIENT_CLOSE_AFTER_REPLY) {
         client_free(c);
@@ -409,9 +528,23 @@ static void schedule_resume(struct client *c)
     if (!(c->flags & CLIENT_WRITE_PENDING)) event_active(c->wev, EV_WRITE, 1);
 }
 
+/* TLS: decrypted bytes still inside OpenSSL never wake the read event. */
+static void kick_pending_input(struct client *c)
+{
+    if (c->ssl && !(c->flags & CLIENT_CLOSE_ASAP) && !reading_paused(c) && c->io->pending(c) > 0)
+        event_active(c->rev, EV_READ, 1);
+}
+
 static void write_cb(evutil_socket_t fd, short what, void *arg)
 {
     struct client *c = arg;
+    if (c->flags & CLIENT_READ_WANTS_WRITE) {
+        /* the socket became writable for a TLS read (handshake): retry it */
+        c->flags &= ~CLIENT_READ_WANTS_WRITE;
+        if (!(c->flags & CLIENT_WRITE_PENDING)) event_del(c->wev);
+        read_cb(fd, EV_READ, c);
+        return;
+    }
     server.now_ms = clock_ms();
     server.cmd_clock_us = 0;
     if (write_to_client(c) < 0) return;
@@ -427,6 +560,7 @@ static void write_cb(evutil_socket_t fd, short what, void *arg)
             schedule_resume(c);
         }
     }
+    kick_pending_input(c);
     clients_free_pending();
 }
 
@@ -549,7 +683,7 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
         clients_free_pending();
         return;
     }
-    ssize_t n = read(fd, c->qbuf + c->qlen, c->qcap - c->qlen);
+    ssize_t n = c->io->read(c, c->qbuf + c->qlen, c->qcap - c->qlen);
     if (n <= 0) {
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
         if (n < 0) log_verb("Reading from client id=%llu: %s", (unsigned long long)c->id, strerror(errno));
@@ -566,6 +700,7 @@ static void read_cb(evutil_socket_t fd, short what, void *arg)
     if (!(c->flags & CLIENT_CLOSE_ASAP) && write_to_client(c) == 0) {
         if (c->qlen == 0) qbuf_shrink(c);
         schedule_resume(c);
+        kick_pending_input(c);
     }
     clients_free_pending();
 }

@@ -84,6 +84,13 @@ struct server_config {
     long long auto_aof_rewrite_percentage;
     long long auto_aof_rewrite_min_size;
     int stop_writes_on_bgsave_error;
+    /* TLS listeners (lib/tls.c, networking.c) */
+    long long tls_port;
+    long long tls_mc_port;
+    char *tls_cert_file;
+    char *tls_key_file;
+    char *tls_ca_cert_file;
+    int tls_auth_clients;               /* enum tls_auth */
 };
 
 struct server_stats {
@@ -148,11 +155,23 @@ enum client_flag {
     CLIENT_UNIX_SOCKET       = 1 << 4,
     CLIENT_NO_REPLY          = 1 << 5,   /* replies suppressed (CLIENT REPLY OFF, later) */
     CLIENT_BLOCKED           = 1 << 6,   /* waiting on keys (blocking.c): input not executed */
+    CLIENT_TLS               = 1 << 7,   /* connected to tls-port / tls-mc-port */
+    CLIENT_READ_WANTS_WRITE  = 1 << 8,   /* a TLS read needs the socket writable first */
 };
 
 enum client_proto {
     PROTO_RESP = 0,     /* Redis clients on `port` */
     PROTO_MC,           /* Memcached text/meta clients on `mc-port` */
+};
+
+struct client;
+/* How a client's bytes move: plain read()/write() or TLS (networking.c).
+ * read and write return as read(2)/write(2) do, EAGAIN when they must
+ * wait; pending says how many decrypted bytes are buffered already. */
+struct client_io {
+    long (*read)(struct client *c, void *buf, size_t len);
+    long (*write)(struct client *c, const void *buf, size_t len);
+    size_t (*pending)(struct client *c);
 };
 
 struct arg {
@@ -169,6 +188,8 @@ struct client {
     void *proto_state;          /* the codec's per-connection state (mc.c) */
     struct db *db;
     struct event *rev, *wev;
+    const struct client_io *io;
+    struct ssl_st *ssl;         /* TLS clients only */
     /* input */
     char *qbuf;
     size_t qlen, qpos, qcap;

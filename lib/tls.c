@@ -1,0 +1,90 @@
+/* lib/tls: see tls.h. Only context setup lives here; the per-connection
+ * non-blocking I/O belongs to the daemon's event code, which knows its
+ * clients and events. */
+#include "lib/tls.h"
+
+#include <errno.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+/* "<what> '<file>': <reason>" with the reason from OpenSSL's queue, or
+ * from access() when the file cannot be read at all. */
+static void tls_file_error(char *errbuf, size_t errlen, const char *what, const char *file)
+{
+    char reason[256] = "unknown error";
+    if (access(file, R_OK) < 0) {
+        snprintf(reason, sizeof(reason), "%s", strerror(errno));
+    } else {
+        unsigned long e = ERR_peek_last_error();
+        if (e != 0) ERR_error_string_n(e, reason, sizeof(reason));
+    }
+    ERR_clear_error();
+    snprintf(errbuf, errlen, "Failed to load %s '%s': %s", what, file, reason);
+}
+
+static int tls_has(const char *s) { return s != NULL && s[0] != '\0'; }
+
+static int tls_load_files(SSL_CTX *ctx, const char *cert_file, const char *key_file, const char *ca_file,
+                          char *errbuf, size_t errlen)
+{
+    if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
+        tls_file_error(errbuf, errlen, "tls-cert-file", cert_file);
+        return -1;
+    }
+    if (SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) != 1) {
+        tls_file_error(errbuf, errlen, "tls-key-file", key_file);
+        return -1;
+    }
+    if (SSL_CTX_check_private_key(ctx) != 1) {
+        ERR_clear_error();
+        snprintf(errbuf, errlen, "tls-key-file '%s' does not match tls-cert-file '%s'", key_file, cert_file);
+        return -1;
+    }
+    if (tls_has(ca_file) && SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1) {
+        tls_file_error(errbuf, errlen, "tls-ca-cert-file", ca_file);
+        return -1;
+    }
+    return 0;
+}
+
+SSL_CTX *tls_server_ctx_create(const char *cert_file, const char *key_file, const char *ca_file,
+                               enum tls_auth auth, char *errbuf, size_t errlen)
+{
+    if (!tls_has(cert_file) || !tls_has(key_file)) {
+        snprintf(errbuf, errlen, "TLS needs tls-cert-file and tls-key-file");
+        return NULL;
+    }
+    if (auth != TLS_AUTH_NO && !tls_has(ca_file)) {
+        snprintf(errbuf, errlen, "tls-auth-clients %s needs tls-ca-cert-file",
+                 auth == TLS_AUTH_YES ? "yes" : "optional");
+        return NULL;
+    }
+    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+    if (ctx == NULL) {
+        snprintf(errbuf, errlen, "SSL_CTX_new failed");
+        return NULL;
+    }
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    /* the output buffer may move (realloc) and grow between retries */
+    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+    if (tls_load_files(ctx, cert_file, key_file, ca_file, errbuf, errlen) < 0) {
+        SSL_CTX_free(ctx);
+        return NULL;
+    }
+    int mode = SSL_VERIFY_NONE;
+    if (auth == TLS_AUTH_YES) mode = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
+    else if (auth == TLS_AUTH_OPTIONAL) mode = SSL_VERIFY_PEER;
+    SSL_CTX_set_verify(ctx, mode, NULL);
+    return ctx;
+}
+
+void tls_ctx_destroy(SSL_CTX **ctx)
+{
+    if (*ctx == NULL) return;
+    SSL_CTX_free(*ctx);
+    *ctx = NULL;
+}

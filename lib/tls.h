@@ -1,0 +1,21 @@
+/* lib/tls: the OpenSSL 3 server context a daemon's TLS listeners share.
+ * Built once at startup from PEM files; every failure names the file it
+ * came from, so a wrong path or a key that does not match the certificate
+ * stops the daemon with a message the operator can act on. */
+#ifndef SHOAL_TLS_H
+#define SHOAL_TLS_H
+
+#include <stddef.h>
+
+struct ssl_ctx_st;
+
+/* tls-auth-clients: index into the option's names {no, yes, optional} */
+enum tls_auth { TLS_AUTH_NO = 0, TLS_AUTH_YES = 1, TLS_AUTH_OPTIONAL = 2 };
+
+/* A server context from cert (chain), key and CA (may be NULL or "" when
+ * auth is TLS_AUTH_NO). NULL on error, with the reason in errbuf. */
+struct ssl_ctx_st *tls_server_ctx_create(const char *cert_file, const char *key_file, const char *ca_file,
+                                         enum tls_auth auth, char *errbuf, size_t errlen);
+void tls_ctx_destroy(struct ssl_ctx_st **ctx);
+
+#endif
