@@ -166,7 +166,12 @@ static void zop_union(struct entry *dst, struct zop_src *src, long n, enum zagg 
         zs_iter_init(&it, src[i].e, 0, 0);
         while (zs_iter_next(&it, &el)) {
             double v = weighted(el.score, src[i].weight), cur;
-            if (zset_score(dst, el.p, el.len, &cur) == 0) v = aggregate(agg, cur, v);
+            if (zset_score(dst, el.p, el.len, &cur) == 0) {
+                v = aggregate(agg, cur, v);
+                /* -0 + 0 is +0, but zset_add keeps a score that compares
+                 * equal: store the new zero's sign as Redis's accumulator does */
+                if (v == cur && signbit(v) != signbit(cur)) zset_del(dst, el.p, el.len);
+            }
             result_put(dst, &el, v, maxlen);
         }
     }

@@ -521,5 +521,19 @@ start_oracle_redis {} {
               {bzpopmin z 0} {exists z}}
         both config set zset-max-listpack-entries 128
     }
+    test {ZUNION/ZUNIONSTORE sums signed zeros as redis does (0 + -0 is 0)} {
+        del_both za zb zc out
+        both zadd za 0 m 0 onlya 1 x
+        both zadd zb 0 m 0 onlyb
+        both zadd zc 0 m
+        same {
+            {zunion 2 zb za weights -1 2 withscores} {zunion 2 za zb weights 2 -1 withscores}
+            {zunion 2 zb za weights -1 -1 withscores} {zunion 3 zc zb za weights -1 1 -1 withscores}
+            {zunionstore out 2 zb za weights -1 2} {zrange out 0 -1 withscores}
+            {zunion 2 zb za weights -1 2 aggregate max withscores}
+            {zunion 2 zb za weights -1 2 aggregate min withscores}
+            {zinter 2 zb za weights -1 2 withscores}
+        }
+    }
 }
 }
