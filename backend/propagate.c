@@ -166,7 +166,7 @@ static void feed_now(int dbid, int argc, const struct arg *argv)
 
 int propagate_command(int dbid, int argc, const char **argv, const size_t *lens)
 {
-    struct arg small[8], *args = argc <= 8 ? small : mem_alloc(sizeof(*args) * (size_t)argc);
+    struct arg small[8] = {{0}}, *args = argc <= 8 ? small : mem_alloc(sizeof(*args) * (size_t)argc);
     for (int i = 0; i < argc; i++) {
         args[i].p = argv[i];
         args[i].len = lens[i];
