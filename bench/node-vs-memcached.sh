@@ -25,20 +25,9 @@ done
 shoal=$builddir/backend/shoal-server
 bench=$builddir/bench/shoal-bench
 [ -x "$shoal" ] && [ -x "$bench" ] || { echo "build first (./shoal.sh build)" >&2; exit 1; }
-work=$(mktemp -d /tmp/shoal-mcbench.XXXXXX)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
+. "$top/bench/lib.sh"
+bench_setup mcbench
 
-free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-wait_port() {
-  for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1
-  done
-  echo "server on port $1 did not start" >&2; exit 1
-}
 rss() { awk '/VmRSS/ {print $2 * 1024}' "/proc/$1/status"; }
 
 mport=$(free_port); sport=$(free_port)

@@ -20,17 +20,8 @@ while [ $# -gt 0 ]; do
 done
 shoal=$builddir/backend/shoal-server
 [ -x "$shoal" ] || { echo "no $shoal: build first (./shoal.sh build)" >&2; exit 1; }
-work=$(mktemp -d /tmp/shoal-types.XXXXXX)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-wait_port() {
-  for _ in $(seq 100); do redis-cli -p "$1" ping >/dev/null 2>&1 && return 0; sleep 0.1; done
-  echo "server on port $1 did not start" >&2; exit 1
-}
+. "$top/bench/lib.sh"
+bench_setup types
 rport=$(free_port); sport=$(free_port)
 redis-server --port "$rport" --bind 127.0.0.1 --save "" --appendonly no --dir "$work" \
   --logfile "$work/redis.log" & pids+=($!); rpid=$!
@@ -38,7 +29,6 @@ redis-server --port "$rport" --bind 127.0.0.1 --save "" --appendonly no --dir "$
 wait_port "$rport"; wait_port "$sport"
 
 tests="lpush rpush lpop rpop sadd hset spop zadd zpopmin lrange_100"
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # one PORT PID TEST -> "ops/s cpu-seconds-per-million"
 one() {
   local before after out
