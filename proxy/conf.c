@@ -78,7 +78,7 @@ static struct pool_listener *listener_find(const struct conf *prev, const char *
     return NULL;
 }
 
-static int listener_open(const char *host, int port, int perm, int backlog,
+static int listener_open(const char *host, int port, int perm, int backlog, bool reuseport,
                          struct pool_listener **out, char *err, size_t errlen)
 {
     struct sockaddr_storage ss;
@@ -90,6 +90,7 @@ static int listener_open(const char *host, int port, int perm, int backlog,
     int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     int one = 1;
     if (fd >= 0 && port) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (fd >= 0 && port && reuseport) setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
     if (fd >= 0 && !port) unlink(host);
     if (fd < 0 || bind(fd, (struct sockaddr *)&ss, sl) != 0 || listen(fd, backlog) != 0) {
         if (port) snprintf(err, errlen, "cannot listen on %s:%d: %s", host, port, strerror(errno));
@@ -118,7 +119,8 @@ static int pool_bind(struct pool *p, const struct nc_pool *np, const struct conf
         struct pool_listener *l = listener_find(prev, p->listen[k]);
         if (l) {
             pool_listener_ref(l);
-        } else if (listener_open(un ? un : host, un ? 0 : port, perm, np->backlog, &l, err, errlen) != 0) {
+        } else if (listener_open(un ? un : host, un ? 0 : port, perm, np->backlog,
+                                 np->reuseport, &l, err, errlen) != 0) {
             return -1;
         } else {
             l->addr = mem_strdup(p->listen[k]);
