@@ -161,7 +161,7 @@ static const char *parse_server(const char *v, size_t len, struct nc_server *s)
 
 enum conf_kind {
     KIND_LISTEN, KIND_REDIS_LISTEN, KIND_HASH, KIND_HASH_TAG, KIND_DIST,
-    KIND_NUM, KIND_BOOL, KIND_STRING, KIND_PROTOCOL, KIND_SERVERS,
+    KIND_NUM, KIND_BOOL, KIND_STRING, KIND_PROTOCOL, KIND_TLS_AUTH, KIND_SERVERS,
 };
 
 struct conf_key {
@@ -194,6 +194,11 @@ static const struct conf_key conf_keys[] = {
     {"protocol", KIND_PROTOCOL, 0, 0},
     {"redis_listen", KIND_REDIS_LISTEN, 0, 0},
     {"workers", KIND_NUM, FIELD(workers), 0},
+    {"tls", KIND_BOOL, FIELD(tls), 0},
+    {"tls_cert_file", KIND_STRING, FIELD(tls_cert_file), 0},
+    {"tls_key_file", KIND_STRING, FIELD(tls_key_file), 0},
+    {"tls_ca_cert_file", KIND_STRING, FIELD(tls_ca_cert_file), 0},
+    {"tls_auth_clients", KIND_TLS_AUTH, FIELD(tls_auth_clients), 0},
 };
 #define NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 #undef FIELD
@@ -311,6 +316,15 @@ static int set_scalar(struct conf_parse *cp, struct nc_pool *p, const struct con
             return conf_fail(cp, line, "pool '%s': \"protocol\" is not memcache, redis or "
                              "both: '%s'", p->name, v);
         return 0;
+    case KIND_TLS_AUTH:
+        if (strcmp(v, "no") == 0) rc = NC_TLS_AUTH_NO;
+        else if (strcmp(v, "yes") == 0) rc = NC_TLS_AUTH_YES;
+        else if (strcmp(v, "optional") == 0) rc = NC_TLS_AUTH_OPTIONAL;
+        else
+            return conf_fail(cp, line, "pool '%s': \"%s\" is not no, yes or optional: '%s'",
+                             p->name, k->name, v);
+        *pool_int(p, k->offset) = rc;
+        return 0;
     default:
         return conf_fail(cp, line, "pool '%s': \"%s\" must be a list", p->name, k->name);
     }
@@ -389,6 +403,37 @@ static int validate_protocol(struct conf_parse *cp, struct nc_pool *p,
     return 0;
 }
 
+/* The TLS extension keys: files required by `tls: true` and by client
+ * authentication; none without a `tls:` key. */
+static int validate_tls(struct conf_parse *cp, struct nc_pool *p, const struct pool_seen *seen)
+{
+    static const char *const keys[] = {"tls_cert_file", "tls_key_file", "tls_ca_cert_file",
+                                       "tls_auth_clients"};
+    p->tls_line = seen->line[key_index("tls")];
+    p->tls_cert_line = seen->line[key_index("tls_cert_file")];
+    p->tls_key_line = seen->line[key_index("tls_key_file")];
+    p->tls_ca_line = seen->line[key_index("tls_ca_cert_file")];
+    if (!p->tls_line) {
+        for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+            int line = seen->line[key_index(keys[i])];
+            if (line)
+                return conf_fail(cp, line, "pool '%s': \"%s\" needs \"tls: true\" (or "
+                                 "\"tls: false\" to keep it while TLS is off)", p->name, keys[i]);
+        }
+        return 0;
+    }
+    if (!p->tls) return 0;
+    if (!p->tls_cert_line || !p->tls_key_line)
+        return conf_fail(cp, p->tls_line, "pool '%s': \"tls: true\" needs \"%s\"", p->name,
+                         p->tls_cert_line ? "tls_key_file" : "tls_cert_file");
+    if (p->tls_auth_clients != NC_TLS_AUTH_NO && !p->tls_ca_line)
+        return conf_fail(cp, seen->line[key_index("tls_auth_clients")], "pool '%s': "
+                         "\"tls_auth_clients: %s\" needs \"tls_ca_cert_file\" (the CA that "
+                         "signs client certificates)", p->name,
+                         p->tls_auth_clients == NC_TLS_AUTH_YES ? "yes" : "optional");
+    return 0;
+}
+
 static int validate_pool(struct conf_parse *cp, struct nc_pool *p, const struct pool_seen *seen)
 {
     if (!seen->line[key_index("listen")])
@@ -396,6 +441,7 @@ static int validate_pool(struct conf_parse *cp, struct nc_pool *p, const struct 
     if (p->nservers == 0)
         return conf_fail(cp, p->line, "pool '%s' has no servers", p->name);
     if (validate_protocol(cp, p, seen) != 0) return -1;
+    if (validate_tls(cp, p, seen) != 0) return -1;
 
     /* twemproxy rejects two servers with the same ketama ID */
     for (int i = 0; i < p->nservers; i++) {
@@ -583,6 +629,9 @@ static void pool_free(struct nc_pool *p)
     free(p->redis_listen_host);
     free(p->redis_listen_unix);
     free(p->redis_auth);
+    free(p->tls_cert_file);
+    free(p->tls_key_file);
+    free(p->tls_ca_cert_file);
 }
 
 void nc_conf_destroy(struct nc_conf **c)

@@ -18,6 +18,15 @@
  *        the proxy. If several pools set it, the proxy takes the largest.
  *   reuseport: true|false    SO_REUSEPORT on the listener (twemproxy HEAD
  *        has it; Debian's 0.5.0 does not).
+ *   tls: true|false    the pool's listeners (listen, redis_listen) speak
+ *        TLS to clients; needs tls_cert_file and tls_key_file.
+ *   tls_cert_file, tls_key_file, tls_ca_cert_file: PEM paths, kept as
+ *        written (the proxy loads them; this parser never opens them).
+ *   tls_auth_clients: no | yes | optional   client certificates (default
+ *        no); yes and optional need tls_ca_cert_file.
+ *        The tls_* keys need a `tls:` key (true, or false to switch TLS off
+ *        while keeping the paths), so a forgotten `tls: true` is an error
+ *        rather than a plain-text listener.
  * Where twemproxy is looser we are stricter, each with a clear error:
  * numbers above INT_MAX, a listen permission that is not octal <= 0777.
  * Where it is stricter we accept more: plain YAML it refuses at the token
@@ -43,6 +52,9 @@ struct nc_server {
 };
 
 enum nc_protocol { NC_PROTO_MEMCACHE, NC_PROTO_REDIS, NC_PROTO_BOTH };
+
+/* tls_auth_clients; the same order as lib/tls's enum tls_auth. */
+enum nc_tls_auth { NC_TLS_AUTH_NO, NC_TLS_AUTH_YES, NC_TLS_AUTH_OPTIONAL };
 
 struct nc_pool {
     char *name;
@@ -75,6 +87,12 @@ struct nc_pool {
     int redis_listen_port;
     char *redis_listen_unix;
     int redis_listen_perm;
+    /* extension: TLS towards clients (see above); *_line are the lines of
+     * the keys (0 = absent), for the proxy's errors about the files */
+    int tls;                    /* 0 */
+    char *tls_cert_file, *tls_key_file, *tls_ca_cert_file;     /* NULL = none */
+    int tls_auth_clients;       /* enum nc_tls_auth, NC_TLS_AUTH_NO */
+    int tls_line, tls_cert_line, tls_key_line, tls_ca_line;
     struct nc_server *servers;
     int nservers;
     int line;                   /* line of the pool's name */

@@ -201,6 +201,10 @@ TEST(defaults)
     CHECK_EQ_INT(p->workers, 0);
     CHECK_EQ_INT(p->listen_perm, 0);
     CHECK(p->redis_listen_host == NULL && p->redis_listen_unix == NULL);
+    CHECK_EQ_INT(p->tls, 0);
+    CHECK(p->tls_cert_file == NULL && p->tls_key_file == NULL && p->tls_ca_cert_file == NULL);
+    CHECK_EQ_INT(p->tls_auth_clients, NC_TLS_AUTH_NO);
+    CHECK_EQ_INT(p->tls_line, 0);
     nc_conf_destroy(&c);
 }
 
@@ -450,6 +454,93 @@ TEST(protocol_rules)
            "\"redis_listen\" has an invalid \"hostname:port\"");
 }
 
+/* The TLS extension: values land in their fields with their lines; the
+ * files are kept as written (the proxy opens them). */
+TEST(tls_keys)
+{
+    struct nc_conf *c = parse(
+        "plain:\n"
+        "  listen: 127.0.0.1:22121\n"
+        "  servers:\n"
+        "   - 127.0.0.1:7000:1 n1\n"
+        "secure:\n"
+        "  listen: 127.0.0.1:22131\n"
+        "  protocol: both\n"
+        "  redis_listen: 127.0.0.1:22132\n"
+        "  tls: true\n"
+        "  tls_cert_file: /etc/shoal/proxy.crt\n"
+        "  tls_key_file: /etc/shoal/proxy.key\n"
+        "  tls_ca_cert_file: /etc/shoal/ca.crt\n"
+        "  tls_auth_clients: optional\n"
+        "  servers:\n"
+        "   - 127.0.0.1:7000:1 n1\n"
+        "off:\n"
+        "  listen: 127.0.0.1:22141\n"
+        "  tls: false\n"
+        "  tls_cert_file: a.crt\n"
+        "  tls_auth_clients: yes\n"
+        "  servers:\n"
+        "   - 127.0.0.1:7000:1\n"
+        "nocert:\n"
+        "  listen: 127.0.0.1:22151\n"
+        "  tls: true\n"
+        "  tls_cert_file: a.crt\n"
+        "  tls_key_file: a.key\n"
+        "  tls_auth_clients: no\n"
+        "  servers:\n"
+        "   - 127.0.0.1:7000:1\n");
+    if (c == NULL) return;
+    const struct nc_pool *p = &c->pools[1];
+    CHECK_EQ_INT(c->pools[0].tls, 0);
+    CHECK_EQ_INT(p->tls, 1);
+    CHECK_EQ_STR(p->tls_cert_file, "/etc/shoal/proxy.crt");
+    CHECK_EQ_STR(p->tls_key_file, "/etc/shoal/proxy.key");
+    CHECK_EQ_STR(p->tls_ca_cert_file, "/etc/shoal/ca.crt");
+    CHECK_EQ_INT(p->tls_auth_clients, NC_TLS_AUTH_OPTIONAL);
+    CHECK_EQ_INT(p->tls_line, 9);
+    CHECK_EQ_INT(p->tls_cert_line, 10);
+    CHECK_EQ_INT(p->tls_key_line, 11);
+    CHECK_EQ_INT(p->tls_ca_line, 12);
+    /* tls: false keeps the paths but turns TLS off; nothing else needed */
+    CHECK_EQ_INT(c->pools[2].tls, 0);
+    CHECK_EQ_STR(c->pools[2].tls_cert_file, "a.crt");
+    CHECK_EQ_INT(c->pools[2].tls_auth_clients, NC_TLS_AUTH_YES);
+    CHECK_EQ_INT(c->pools[3].tls, 1);
+    CHECK(c->pools[3].tls_ca_cert_file == NULL);
+    CHECK_EQ_INT(c->pools[3].tls_ca_line, 0);
+    CHECK_EQ_INT(c->pools[3].tls_auth_clients, NC_TLS_AUTH_NO);
+    nc_conf_destroy(&c);
+}
+
+#define T "  tls: true\n"                                      /* line 3 */
+#define CK "  tls_cert_file: s.crt\n  tls_key_file: s.key\n"  /* two lines */
+
+TEST(tls_rules)
+{
+    REJECT(P "  tls: yes\n" S, 3, "\"tls\" is not \"true\" or \"false\": 'yes'");
+    REJECT(P T S, 3, "\"tls: true\" needs \"tls_cert_file\"");
+    REJECT(P T "  tls_cert_file: s.crt\n" S, 3, "\"tls: true\" needs \"tls_key_file\"");
+    REJECT(P T "  tls_key_file: s.key\n" S, 3, "\"tls: true\" needs \"tls_cert_file\"");
+    REJECT(P T CK "  tls_auth_clients: yes\n" S, 6,
+           "\"tls_auth_clients: yes\" needs \"tls_ca_cert_file\"");
+    REJECT(P T CK "  tls_auth_clients: optional\n" S, 6,
+           "\"tls_auth_clients: optional\" needs \"tls_ca_cert_file\"");
+    REJECT(P T CK "  tls_auth_clients: true\n" S, 6,
+           "\"tls_auth_clients\" is not no, yes or optional: 'true'");
+    REJECT(P T CK "  tls_auth_clients: Yes\n" S, 6, "is not no, yes or optional");
+    REJECT(P T "  tls_cert_file:\n  tls_key_file: s.key\n" S, 4,
+           "\"tls_cert_file\" has an empty value");
+    REJECT(P T CK "  tls_cert_file: t.crt\n" S, 6, "\"tls_cert_file\" is a duplicate (first on line 4)");
+    REJECT(P T CK "  tls_ca_cert_file: [a, b]\n" S, 6, "\"tls_ca_cert_file\" must be a single value");
+    /* a forgotten tls: true is an error, not a plain-text listener */
+    REJECT(P "  tls_cert_file: s.crt\n  tls_key_file: s.key\n" S, 3,
+           "\"tls_cert_file\" needs \"tls: true\"");
+    REJECT(P "  tls_auth_clients: no\n" S, 3, "\"tls_auth_clients\" needs \"tls: true\"");
+    REJECT(P "  tls_ca_cert_file: ca.crt\n" S, 3, "\"tls_ca_cert_file\" needs \"tls: true\"");
+}
+#undef T
+#undef CK
+
 TEST(load_file)
 {
     char path[] = "/tmp/test_nc_conf.XXXXXX";
@@ -510,6 +601,8 @@ int main(void)
     RUN(bad_servers);
     RUN(bad_structure);
     RUN(protocol_rules);
+    RUN(tls_keys);
+    RUN(tls_rules);
     RUN(load_file);
     RUN(small_error_buffer);
     return unit_done();
