@@ -51,6 +51,10 @@ int dist_route(const struct dist *d, uint32_t hash);
  * modula its slots (= weight), for random 1 if alive. */
 int dist_points(const struct dist *d, int server_index);
 
+/* Ketama: the continuum's i-th point (sorted by value), for tests and
+ * operators; 0, or -1 when i is out of range or d is not ketama. */
+int dist_point_at(const struct dist *d, uint32_t i, uint32_t *value, int *server_index);
+
 /* Number of servers that take part. */
 int dist_nlive(const struct dist *d);
 

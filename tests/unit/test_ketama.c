@@ -197,6 +197,72 @@ TEST(modula_and_random)
     CHECK_EQ_STR(dist_type_name(DIST_MODULA), "modula");
 }
 
+/* The first point whose value is >= h (point 0 past the last), by binary
+ * search over the points dist_point_at reports: the lookup table must give
+ * the same server for every hash. */
+static int reference_route(const struct dist *d, uint32_t h)
+{
+    uint32_t lo = 0, hi = 0, v;
+    int idx;
+    while (dist_point_at(d, hi, &v, &idx) == 0) hi++;
+    uint32_t n = hi;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        dist_point_at(d, mid, &v, &idx);
+        if (v < h) lo = mid + 1;
+        else hi = mid;
+    }
+    dist_point_at(d, lo == n ? 0 : lo, &v, &idx);
+    return idx;
+}
+
+static int lookup_mismatches(const struct dist *d, uint32_t seed, int nrandom)
+{
+    int bad = 0;
+    uint32_t v;
+    int idx;
+    for (uint32_t i = 0; dist_point_at(d, i, &v, &idx) == 0; i++) {
+        uint32_t probe[3] = { v - 1, v, v + 1 };
+        for (int k = 0; k < 3; k++) bad += dist_route(d, probe[k]) != reference_route(d, probe[k]);
+    }
+    uint32_t edges[4] = { 0, 1, 0x7fffffffu, 0xffffffffu };
+    for (int k = 0; k < 4; k++) bad += dist_route(d, edges[k]) != reference_route(d, edges[k]);
+    for (int k = 0; k < nrandom; k++) {
+        seed = seed * 1664525u + 1013904223u;
+        bad += dist_route(d, seed) != reference_route(d, seed);
+    }
+    return bad;
+}
+
+TEST(ketama_lookup_table)
+{
+    lm_setup();
+    struct dist *d = dist_build(DIST_KETAMA, lm_servers, 8);
+    uint32_t v;
+    int idx;
+    CHECK(dist_point_at(d, 0, &v, &idx) == 0);
+    CHECK(dist_point_at(d, 1264, &v, &idx) == -1);     /* 176+88+...+28 points */
+    CHECK(dist_point_at(d, 1263, &v, &idx) == 0);
+    CHECK_EQ_INT(lookup_mismatches(d, 1, 20000), 0);
+    dist_destroy(&d);
+    /* from 1 to 300 servers: few points per range and many */
+    static char hosts[300][24];
+    static struct dist_server many[300];
+    for (int i = 0; i < 300; i++) {
+        snprintf(hosts[i], sizeof hosts[i], "10.1.%d.%d", i / 250, i % 250);
+        many[i] = (struct dist_server){NULL, hosts[i], 11211 + i % 3, 1 + i % 5, 1};
+    }
+    int sizes[5] = { 1, 2, 4, 37, 300 };
+    for (int k = 0; k < 5; k++) {
+        d = dist_build(DIST_KETAMA, many, sizes[k]);
+        CHECK_EQ_INT(lookup_mismatches(d, (uint32_t)k + 7, 5000), 0);
+        dist_destroy(&d);
+    }
+    d = dist_build(DIST_MODULA, many, 4);
+    CHECK(dist_point_at(d, 0, &v, &idx) == -1);
+    dist_destroy(&d);
+}
+
 TEST(ketama_edges)
 {
     struct dist_server s[2] = {{NULL, "h1", 1, 1, 1}, {NULL, "h2", 2, 1, 0}};
@@ -325,6 +391,7 @@ int main(void)
     RUN(ejection);
     RUN(modula_and_random);
     RUN(ketama_edges);
+    RUN(ketama_lookup_table);
     RUN(nutcracker_placement);
     return unit_done();
 }
