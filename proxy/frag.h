@@ -37,6 +37,8 @@ enum req_merge {
     RM_OK,              /* MSET FLUSHALL: +OK when every server says so */
     RM_CONCAT,          /* KEYS: arrays joined */
     RM_SCAN,            /* SCAN: the node's cursor re-encoded (resp_proxy.h) */
+    RM_SAME,            /* SCRIPT LOAD, FUNCTION LOAD ...: the servers' common reply */
+    RM_AND,             /* SCRIPT EXISTS: per element, 1 where every server says 1 */
 };
 
 struct frag {

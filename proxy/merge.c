@@ -3,6 +3,7 @@
 
 #include <event2/buffer.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -253,6 +254,70 @@ static void merge_resp_scan(struct req *r)
     evbuffer_add(r->reply, p + rest, len - rest);
 }
 
+/* Every server must give the same reply (SCRIPT LOAD's sha, FUNCTION
+ * LOAD's library name, +OK): that reply; else the first failure or error
+ * reply, or an error saying they disagree. */
+static void merge_resp_same(struct req *r)
+{
+    if (r->nfrags == 0) {
+        add_error(r, r->reply, "no server available");
+        return;
+    }
+    size_t len0;
+    const char *p0 = frag_bytes(&r->frags[0], &len0);
+    bool differ = false;
+    for (int i = 0; i < r->nfrags; i++) {
+        struct frag *f = &r->frags[i];
+        size_t len;
+        const char *p = frag_bytes(f, &len);
+        if (f->failed || len == 0 || p[0] == '-' || p[0] == '!') {
+            if (r->nfrags > 1) STAT_INC(r->wp->st.fragment_errors);
+            resp_frag_error(r, f, r->reply);
+            return;
+        }
+        if (len != len0 || memcmp(p, p0, len) != 0) differ = true;
+    }
+    if (differ) add_error(r, r->reply, "the servers answered differently");
+    else evbuffer_add(r->reply, p0, len0);
+}
+
+/* SCRIPT EXISTS: arrays of :0/:1 of one length; element i is :1 only when
+ * every server's is (a script is usable through the proxy only then). */
+static void merge_resp_and(struct req *r)
+{
+    if (r->nfrags == 0) {
+        add_error(r, r->reply, "no server available");
+        return;
+    }
+    if (!resp_all_typed(r, '*')) return;
+    size_t len0;
+    const char *p0 = frag_bytes(&r->frags[0], &len0);
+    long long n = strtoll(p0 + 1, NULL, 10);
+    for (int i = 0; i < r->nfrags; i++) {
+        struct frag *f = &r->frags[i];
+        size_t len;
+        const char *p = frag_bytes(f, &len);
+        if (strtoll(p + 1, NULL, 10) != n) {
+            add_error(r, r->reply, "the servers answered differently");
+            return;
+        }
+        f->cursor = (size_t)((const char *)memchr(p, '\n', len) - p) + 1;
+    }
+    evbuffer_add_printf(r->reply, "*%lld\r\n", n);
+    for (long long k = 0; k < n; k++) {
+        bool all = true;
+        for (int i = 0; i < r->nfrags; i++) {
+            struct frag *f = &r->frags[i];
+            size_t len;
+            const char *p = frag_bytes(f, &len);
+            size_t span = f->cursor < len ? resp_reply_span(p + f->cursor, len - f->cursor) : 0;
+            if (span != 4 || memcmp(p + f->cursor, ":1\r\n", 4) != 0) all = false;
+            f->cursor += span;
+        }
+        evbuffer_add(r->reply, all ? ":1\r\n" : ":0\r\n", 4);
+    }
+}
+
 void merge_run(struct req *r)
 {
     if (r->reply == NULL) r->reply = evbuffer_new();
@@ -266,5 +331,7 @@ void merge_run(struct req *r)
     case RM_OK: merge_resp_ok(r); break;
     case RM_CONCAT: merge_resp_concat(r); break;
     case RM_SCAN: merge_resp_scan(r); break;
+    case RM_SAME: merge_resp_same(r); break;
+    case RM_AND: merge_resp_and(r); break;
     }
 }

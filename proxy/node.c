@@ -54,7 +54,9 @@ void nconn_destroy(struct nconn **ncp)
     mem_free(nc);
 }
 
-void nconn_fail(struct nconn *nc, const char *why)
+/* Fails every queued fragment with why and closes; a failure counts
+ * toward ejection when count is set and the connection was in use. */
+static void nconn_fail_as(struct nconn *nc, const char *why, bool count)
 {
     struct frag *list = nc->head;
     bool busy = list != NULL || nc->state == NCONN_CONNECTING;
@@ -63,7 +65,7 @@ void nconn_fail(struct nconn *nc, const char *why)
     nc->nout = 0;
     bool was_open = nc->open;
     nconn_close(nc);
-    if (was_open && busy) wpool_server_failed(nc->ws);
+    if (was_open && busy && count) wpool_server_failed(nc->ws);
     if (was_open)
         log_write(busy ? LOG_LEVEL_WARN : LOG_LEVEL_VERB, "pool %s: server %s: %s",
                   nc->ws->wp->pool->name, nc->ws->ps->pname, why);
@@ -77,6 +79,11 @@ void nconn_fail(struct nconn *nc, const char *why)
         else frag_failed(f, why);
     }
     nconn_wake(nc);
+}
+
+void nconn_fail(struct nconn *nc, const char *why)
+{
+    nconn_fail_as(nc, why, true);
 }
 
 /* ---- clients waiting for a congested connection ---- */
@@ -163,11 +170,16 @@ static struct frag *fifo_pop(struct nconn *nc)
     return f;
 }
 
-/* The prelude a RESP pool asks for: its AUTH and SELECT replies are eaten. */
-static void nconn_internal(struct nconn *nc, const char *bytes, size_t n)
+/* The prelude of a RESP connection: AUTH and SELECT when the pool asks for
+ * them, then HELLO 3 on a RESP3 connection.  Their replies are eaten (a
+ * prelude fragment has no req); kind says which one it was. */
+enum { PRELUDE_AUTH = 1, PRELUDE_SELECT, PRELUDE_HELLO };
+
+static void nconn_internal(struct nconn *nc, const char *bytes, size_t n, int kind)
 {
     struct frag *f = mem_calloc(sizeof *f);
     f->ws = nc->ws;
+    f->kind = (uint8_t)kind;
     evbuffer_add(nc->pc.out, bytes, n);
     nconn_enqueue(nc, f, n);
 }
@@ -176,19 +188,23 @@ static void nconn_prelude(struct nconn *nc)
 {
     struct pool *p = nc->ws->wp->pool;
     char buf[600];
-    if (nc->proto != PROTO_RESP) return;
+    if (nc->proto == PROTO_MC) return;
     if (p->redis_auth && p->redis_auth[0]) {
         size_t al = strlen(p->redis_auth);
         if (al > 400) al = 400;
         int n = snprintf(buf, sizeof buf, "*2\r\n$4\r\nAUTH\r\n$%zu\r\n%.*s\r\n",
                          al, (int)al, p->redis_auth);
-        nconn_internal(nc, buf, (size_t)n);
+        nconn_internal(nc, buf, (size_t)n, PRELUDE_AUTH);
     }
     if (p->redis_db > 0) {
         char db[24];
         int dl = snprintf(db, sizeof db, "%d", p->redis_db);
         int n = snprintf(buf, sizeof buf, "*2\r\n$6\r\nSELECT\r\n$%d\r\n%s\r\n", dl, db);
-        nconn_internal(nc, buf, (size_t)n);
+        nconn_internal(nc, buf, (size_t)n, PRELUDE_SELECT);
+    }
+    if (nc->proto == PROTO_RESP3) {
+        static const char hello[] = "*2\r\n$5\r\nHELLO\r\n$1\r\n3\r\n";
+        nconn_internal(nc, hello, sizeof hello - 1, PRELUDE_HELLO);
     }
 }
 
@@ -250,14 +266,14 @@ void nconn_enqueue(struct nconn *nc, struct frag *f, size_t req_bytes)
 static long nconn_parse(struct nconn *nc, struct evbuffer *in, size_t len)
 {
     if (!nc->parsing) {
-        if (nc->proto == PROTO_RESP) resp_reply_init(&nc->rr);
+        if (nc->proto != PROTO_MC) resp_reply_init(&nc->rr);
         else mc_reply_init(&nc->mr, (enum mc_reply_kind)nc->head->kind);
         nc->parsing = true;
     }
     const char *p = (const char *)evbuffer_pullup(in, -1);
     enum parse_result r;
     size_t need;
-    if (nc->proto == PROTO_RESP) {
+    if (nc->proto != PROTO_MC) {
         r = resp_reply_parse(&nc->rr, p, len);
         need = nc->rr.need;
     } else {
@@ -271,17 +287,45 @@ static long nconn_parse(struct nconn *nc, struct evbuffer *in, size_t len)
     if (r != PARSE_OK) return -1;
     nc->need = 0;
     nc->parsing = false;
-    return (long)(nc->proto == PROTO_RESP ? nc->rr.consumed : nc->mr.consumed);
+    return (long)(nc->proto != PROTO_MC ? nc->rr.consumed : nc->mr.consumed);
 }
 
-static void nconn_internal_reply(struct nconn *nc, struct frag *f, struct evbuffer *in, size_t n)
+/* A prelude reply, eaten.  A refused AUTH or SELECT is logged (the
+ * requests that follow get the server's own errors); a refused HELLO 3
+ * fails the connection, since RESP2 replies must not reach RESP3 clients:
+ * returns -1 then (nc was closed). */
+static int nconn_internal_reply(struct nconn *nc, struct frag *f, struct evbuffer *in, size_t n)
 {
     const char *p = (const char *)evbuffer_pullup(in, (ssize_t)n);
-    if (p[0] == '-')
-        log_warn("pool %s: server %s refused the connection prelude: %.*s",
-                 nc->ws->wp->pool->name, nc->ws->ps->pname, (int)(n > 2 ? n - 2 : n), p);
-    evbuffer_drain(in, n);
+    int kind = f->kind;
     mem_free(f);
+    if (p[0] != '-') {
+        evbuffer_drain(in, n);
+        return 0;
+    }
+    int show = (int)(n > 2 ? n - 3 : 0);
+    if (show > 80) show = 80;
+    log_warn("pool %s: server %s refused the connection prelude: %.*s",
+             nc->ws->wp->pool->name, nc->ws->ps->pname, show, p + 1);
+    if (kind != PRELUDE_HELLO) {
+        evbuffer_drain(in, n);
+        return 0;
+    }
+    char why[128];
+    snprintf(why, sizeof why, "server refused HELLO 3 (RESP3): %.*s", show, p + 1);
+    evbuffer_drain(in, n);
+    STAT_INC(nc->ws->st.server_err);
+    nconn_fail_as(nc, why, false);   /* the server is up: no ejection */
+    return -1;
+}
+
+/* A RESP3 push (out-of-band: pub/sub message, tracking invalidation) is
+ * no request's reply.  Clients cannot ask the proxy for either, so none is
+ * expected; one that comes anyway is dropped rather than taken for the
+ * FIFO head's reply.  RESP2 connections never see one. */
+static bool nconn_is_push(struct nconn *nc)
+{
+    return nc->proto == PROTO_RESP3 && nc->rr.type == '>';
 }
 
 static void nconn_read_cb(void *arg)
@@ -291,7 +335,7 @@ static void nconn_read_cb(void *arg)
     for (;;) {
         size_t len = evbuffer_get_length(in);
         if (len == 0 || len < nc->need) break;
-        if (nc->head == NULL) {
+        if (nc->head == NULL && nc->proto != PROTO_RESP3) {
             STAT_INC(nc->ws->st.server_err);
             nconn_fail(nc, "unexpected data from server");
             return;
@@ -303,14 +347,28 @@ static void nconn_read_cb(void *arg)
             nconn_fail(nc, "protocol error from server");
             return;
         }
+        if (nconn_is_push(nc)) {
+            log_verb("pool %s: server %s: push message dropped",
+                     nc->ws->wp->pool->name, nc->ws->ps->pname);
+            evbuffer_drain(in, (size_t)n);
+            continue;
+        }
+        if (nc->head == NULL) {
+            STAT_INC(nc->ws->st.server_err);
+            nconn_fail(nc, "unexpected data from server");
+            return;
+        }
         struct frag *f = fifo_pop(nc);
         struct wserver *ws = nc->ws;
         STAT_INC(ws->st.responses);
         STAT_ADD(ws->st.response_bytes, n);
         hist_record(ws->lat, (uint64_t)(clock_mono_us() - f->sent_us));
         wpool_server_ok(ws);
-        if (f->req == NULL) nconn_internal_reply(nc, f, in, (size_t)n);
-        else frag_replied(f, in, (size_t)n);
+        if (f->req == NULL) {
+            if (nconn_internal_reply(nc, f, in, (size_t)n) < 0) return;
+        } else {
+            frag_replied(f, in, (size_t)n);
+        }
     }
     if (nc->head == NULL) evtimer_del(nc->timer);
     if (nc->wait_head && nc->nout <= NCONN_QUEUE_LOW) nconn_wake(nc);

@@ -4,7 +4,10 @@
  * the server answers in order, so each reply found by the boundary parser
  * (compat/resp_reply, compat/mc_reply) belongs to the FIFO's head.  The
  * connection is opened lazily (or at start with preconnect), prefixed with
- * AUTH / SELECT for RESP pools that ask for them, and on error, eof or a
+ * AUTH / SELECT for RESP pools that ask for them and, on a connection for
+ * RESP3 clients, HELLO 3 (whose reply is eaten like theirs; a node that
+ * refuses HELLO 3 fails the connection's requests without counting toward
+ * ejection, since it is up but cannot serve RESP3), and on error, eof or a
  * request older than the pool's timeout it fails every queued fragment with
  * a reason, counts a failure toward ejection and closes; the next request
  * reconnects.
@@ -44,7 +47,7 @@ enum nconn_state { NCONN_DOWN = 0, NCONN_CONNECTING, NCONN_UP };
 
 struct nconn {
     struct wserver *ws;
-    int proto;                  /* PROTO_MC or PROTO_RESP */
+    int proto;                  /* PROTO_MC, PROTO_RESP or PROTO_RESP3 */
     int slot;
     enum nconn_state state;
     bool open;                  /* pc is in use (connecting or up) */

@@ -83,8 +83,8 @@ struct wpool *wpool_create(struct worker *w, struct pool *p)
         ws->ps = &p->servers[i];
         ws->idx = i;
         ws->lat = stats_hist_create();
-        for (int s = 0; s < 2; s++) {
-            int want = s == 0 ? (p->proto & PROTO_RESP) : (p->proto & PROTO_MC);
+        for (int s = 0; s < WS_NSLOTS; s++) {
+            int want = s == WS_MC ? (p->proto & PROTO_MC) : (p->proto & PROTO_RESP);
             if (want)
                 ws->conns[s] = mem_calloc(sizeof *ws->conns[s] * (size_t)p->server_connections);
         }
@@ -101,7 +101,7 @@ void wpool_destroy(struct wpool **wpp)
     wpool_stop_listening(wp);
     for (int i = 0; i < wp->pool->nservers; i++) {
         struct wserver *ws = &wp->servers[i];
-        for (int s = 0; s < 2; s++) {
+        for (int s = 0; s < WS_NSLOTS; s++) {
             if (ws->conns[s] == NULL) continue;
             for (int k = 0; k < wp->pool->server_connections; k++)
                 nconn_destroy(&ws->conns[s][k]);

@@ -23,7 +23,12 @@ enum proxy_proto {
     PROTO_MC = 1,
     PROTO_RESP = 2,
     PROTO_BOTH = 3,     /* two listeners, `listen` and `redis_listen` */
+    PROTO_RESP3 = 4,    /* a RESP client after HELLO 3, and the node
+                         * connections opened for such clients (HELLO 3) */
 };
+
+/* Which of a wserver's connection sets a protocol uses. */
+enum wserver_slot { WS_RESP = 0, WS_MC = 1, WS_RESP3 = 2, WS_NSLOTS = 3 };
 
 struct pool_server {
     char *name;         /* twemproxy's server name (the ketama ID, stats key) */
@@ -88,7 +93,11 @@ struct wserver {
     struct wpool *wp;
     struct pool_server *ps;
     int idx;
-    struct nconn **conns[2];  /* [0] RESP, [1] Memcached; server_connections each */
+    /* [WS_RESP], [WS_MC], [WS_RESP3]: server_connections each.  RESP3
+     * clients get their own connections, opened lazily with HELLO 3, so
+     * their replies pass through as the node gives them in RESP3 and RESP2
+     * clients' replies stay untouched (no conversion either way). */
+    struct nconn **conns[WS_NSLOTS];
     int failures;             /* consecutive, toward server_failure_limit */
     int64_t ejected_until;    /* monotonic us; 0 = in the continuum */
     struct server_stats st;

@@ -38,21 +38,43 @@ static int arg_is(const struct rq *q, int i, const char *lit)
     return util_eq_nocase(ARG(q, i), ARGLEN(q, i), lit);
 }
 
+static bool is_resp3(const struct client *c)
+{
+    return c->proto == PROTO_RESP3;
+}
+
+static void reply_null(struct client *c)
+{
+    if (is_resp3(c)) client_reply(c, "_\r\n", 3, false);
+    else client_reply(c, "$-1\r\n", 5, false);
+}
+
 static void reply_err(struct client *c, const char *msg)
 {
     client_replyf(c, "-%s\r\n", msg);
 }
 
-static void reply_bulk(struct client *c, const char *p, size_t n)
+/* A blob of type t ('$', or '=' verbatim with its "fmt:" prefix). */
+static void reply_blob(struct client *c, char t, const char *fmt, const char *p, size_t n)
 {
     char hdr[32];
-    size_t hl = resp_fmt_header(hdr, '$', (long long)n);
-    char *b = mem_alloc(hl + n + 2);
+    size_t fl = fmt ? strlen(fmt) + 1 : 0;
+    size_t hl = resp_fmt_header(hdr, t, (long long)(n + fl));
+    char *b = mem_alloc(hl + fl + n + 2);
     memcpy(b, hdr, hl);
-    memcpy(b + hl, p, n);
-    memcpy(b + hl + n, "\r\n", 2);
-    client_reply(c, b, hl + n + 2, false);
+    if (fl) {
+        memcpy(b + hl, fmt, fl - 1);
+        b[hl + fl - 1] = ':';
+    }
+    memcpy(b + hl + fl, p, n);
+    memcpy(b + hl + fl + n, "\r\n", 2);
+    client_reply(c, b, hl + fl + n + 2, false);
     mem_free(b);
+}
+
+static void reply_bulk(struct client *c, const char *p, size_t n)
+{
+    reply_blob(c, '$', NULL, p, n);
 }
 
 static void reply_unknown(const struct rq *q)
@@ -160,27 +182,63 @@ static void fan_out(const struct rq *q, int merge)
 
 /* ---- answered by the proxy ---- */
 
+/* HELLO [protover [AUTH user pass] [SETNAME name]]: as Redis 7 checks it
+ * (version, then options, then credentials, then authentication), and
+ * the reply (a map in RESP3) in the protocol asked for.  The switch
+ * applies to the requests after it; see proto_switch_wait. */
+static bool hello_credentials_ok(const struct rq *q, int i)
+{
+    const char *pw = q->c->wp->pool->redis_auth;
+    if (!arg_is(q, i, "default")) return false;        /* the only user */
+    if (pw == NULL || pw[0] == '\0') return true;     /* default is nopass */
+    return strlen(pw) == ARGLEN(q, i + 1) && memcmp(pw, ARG(q, i + 1), ARGLEN(q, i + 1)) == 0;
+}
+
+static bool client_name_ok(const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] < '!' || p[i] > '~') return false;
+    return true;
+}
+
 static void local_hello(const struct rq *q)
 {
     struct client *c = q->c;
+    long long ver = 0;
     if (q->argc >= 2) {
-        long long v;
-        if (util_str2ll(ARG(q, 1), ARGLEN(q, 1), &v) != 0) {
+        if (util_str2ll(ARG(q, 1), ARGLEN(q, 1), &ver) != 0) {
             reply_err(c, "ERR Protocol version is not an integer or out of range");
             return;
         }
-        if (v != 2) {
+        if (ver < 2 || ver > 3) {
             reply_err(c, "NOPROTO unsupported protocol version");
             return;
         }
-        for (int i = 2; i < q->argc; i++) {
-            if (arg_is(q, i, "auth") && i + 2 < q->argc) {
-                const char *pw = c->wp->pool->redis_auth;
-                if (pw && strlen(pw) == ARGLEN(q, i + 2) && memcmp(pw, ARG(q, i + 2), ARGLEN(q, i + 2)) == 0)
-                    c->authed = true;
-                i += 2;
+    }
+    int cred = -1;
+    for (int i = 2; i < q->argc; i++) {
+        int more = q->argc - 1 - i;
+        if (arg_is(q, i, "auth") && more >= 2) {
+            cred = i + 1;
+            i += 2;
+        } else if (arg_is(q, i, "setname") && more >= 1) {
+            if (!client_name_ok(ARG(q, i + 1), ARGLEN(q, i + 1))) {
+                reply_err(c, "ERR Client names cannot contain spaces, newlines or special characters.");
+                return;
             }
+            i++;
+        } else {
+            client_replyf(c, "-ERR Syntax error in HELLO option '%.*s'\r\n",
+                          (int)(ARGLEN(q, i) > 128 ? 128 : ARGLEN(q, i)), ARG(q, i));
+            return;
         }
+    }
+    if (cred >= 0) {
+        if (!hello_credentials_ok(q, cred)) {
+            reply_err(c, "WRONGPASS invalid username-password pair or user is disabled.");
+            return;
+        }
+        c->authed = true;
     }
     if (!c->authed) {
         reply_err(c, "NOAUTH HELLO must be called with the client already authenticated, "
@@ -188,10 +246,13 @@ static void local_hello(const struct rq *q)
                   "authenticate the client and select the RESP protocol version at the same time");
         return;
     }
-    client_replyf(c, "*14\r\n$6\r\nserver\r\n$11\r\nshoal-proxy\r\n$7\r\nversion\r\n$%zu\r\n%s\r\n"
-                  "$5\r\nproto\r\n:2\r\n$2\r\nid\r\n:%llu\r\n$4\r\nmode\r\n$5\r\nproxy\r\n"
+    int proto = ver == 3 || (ver == 0 && is_resp3(c)) ? 3 : 2;
+    client_replyf(c, "%s\r\n$6\r\nserver\r\n$11\r\nshoal-proxy\r\n$7\r\nversion\r\n$%zu\r\n%s\r\n"
+                  "$5\r\nproto\r\n:%d\r\n$2\r\nid\r\n:%llu\r\n$4\r\nmode\r\n$5\r\nproxy\r\n"
                   "$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n",
-                  strlen(PACKAGE_VERSION), PACKAGE_VERSION, (unsigned long long)c->id);
+                  proto == 3 ? "%7" : "*14", strlen(PACKAGE_VERSION), PACKAGE_VERSION, proto,
+                  (unsigned long long)c->id);
+    c->proto = proto == 3 ? PROTO_RESP3 : PROTO_RESP;
 }
 
 static void local_auth(const struct rq *q)
@@ -221,7 +282,7 @@ static void local_client(const struct rq *q)
 {
     struct client *c = q->c;
     if (arg_is(q, 1, "setname") && q->argc == 3) client_reply(c, "+OK\r\n", 5, false);
-    else if (arg_is(q, 1, "getname") && q->argc == 2) client_reply(c, "$-1\r\n", 5, false);
+    else if (arg_is(q, 1, "getname") && q->argc == 2) reply_null(c);
     else if (arg_is(q, 1, "id") && q->argc == 2) client_replyf(c, ":%llu\r\n", (unsigned long long)c->id);
     else if (arg_is(q, 1, "setinfo")) client_reply(c, "+OK\r\n", 5, false);
     else reply_err(c, "ERR this CLIENT subcommand is not supported through the proxy");
@@ -231,7 +292,8 @@ static void local_info(const struct rq *q)
 {
     size_t n;
     char *text = stats_info_text(q->c->w->conf, &n);
-    reply_bulk(q->c, text, n);
+    if (is_resp3(q->c)) reply_blob(q->c, '=', "txt", text, n);   /* as Redis 7 */
+    else reply_bulk(q->c, text, n);
     free(text);
 }
 
@@ -267,7 +329,12 @@ static void local_cmd(const struct rq *q, const struct cmd_desc *d)
         break;
     case CMD_ID_auth: local_auth(q); break;
     case CMD_ID_hello: local_hello(q); break;
-    case CMD_ID_reset: client_reply(c, "+RESET\r\n", 8, false); break;
+    case CMD_ID_reset:
+        /* as Redis: back to RESP2 and, when a password is set, logged out */
+        client_reply(c, "+RESET\r\n", 8, false);
+        c->proto = PROTO_RESP;
+        c->authed = c->wp->pool->redis_auth == NULL || c->wp->pool->redis_auth[0] == '\0';
+        break;
     case CMD_ID_client: local_client(q); break;
     case CMD_ID_info: local_info(q); break;
     case CMD_ID_command: local_command(q); break;
@@ -366,6 +433,81 @@ static void deny_or_fan_out(const struct rq *q, const struct cmd_desc *d)
     client_replyf(q->c, "-ERR '%s' is not supported through the proxy\r\n", d->fullname);
 }
 
+/* ---- scripts and functions (not in cmd.def: the node has no Lua) ---- */
+
+/* EVAL script numkeys key... arg..., and EVALSHA, EVAL_RO, EVALSHA_RO,
+ * FCALL, FCALL_RO (function name in place of the script): to the server
+ * owning all numkeys keys, CROSSSLOT when they are spread.  numkeys 0 has
+ * no key to route by: the script goes where every other keyless forwarded
+ * command goes, the owner of the empty key (one fixed server per
+ * continuum, PROXY ROUTE "" names it).  An invalid numkeys (not an
+ * integer, negative, more than the arguments) goes there too, so the
+ * client gets the node's own error, in the node's order of checks
+ * (EVALSHA of an unknown script answers NOSCRIPT before looking at
+ * numkeys, FCALL "Function not found"). */
+static void route_script(const struct rq *q, const char *name)
+{
+    if (q->argc < 3) {
+        client_replyf(q->c, "-ERR wrong number of arguments for '%s' command\r\n", name);
+        return;
+    }
+    long long nk;
+    uint32_t h = 0;
+    int s;
+    if (util_str2ll(ARG(q, 2), ARGLEN(q, 2), &nk) != 0 || nk <= 0 || nk > q->argc - 3) {
+        s = route_key(q->c->wp, "", 0, &h);
+    } else {
+        s = keys_server(q, 3, 3 + (int)nk - 1, 1, &h);
+        if (s == -2) {
+            client_replyf(q->c, "-CROSSSLOT Keys in request don't hash to the same server "
+                          "(use a hash tag) for '%s'\r\n", name);
+            return;
+        }
+    }
+    forward_to(q, s, h);
+}
+
+/* SCRIPT and FUNCTION: what changes the script cache or the function
+ * libraries goes to every live server, so EVALSHA and FCALL work wherever
+ * their keys live: SCRIPT LOAD / FLUSH, FUNCTION LOAD / DELETE / FLUSH /
+ * RESTORE answer the servers' common reply (the first error, or an error
+ * if they disagree); SCRIPT EXISTS is true for a script only where every
+ * server has it.  The rest (KILL, LIST, DUMP, STATS, HELP) would need one
+ * server picked or replies combined and is refused. */
+static void script_admin(const struct rq *q, const char *name)
+{
+    if (q->argc < 2) {
+        client_replyf(q->c, "-ERR wrong number of arguments for '%s' command\r\n", name);
+        return;
+    }
+    bool script = name[0] == 's';
+    if (script && arg_is(q, 1, "exists")) fan_out(q, RM_AND);
+    else if (arg_is(q, 1, "load") || arg_is(q, 1, "flush")) fan_out(q, RM_SAME);
+    else if (!script && (arg_is(q, 1, "delete") || arg_is(q, 1, "restore"))) fan_out(q, RM_SAME);
+    else
+        client_replyf(q->c, "-ERR '%s|%.*s' is not supported through the proxy\r\n", name,
+                      (int)(ARGLEN(q, 1) > 64 ? 64 : ARGLEN(q, 1)), ARG(q, 1));
+}
+
+/* 1 if q is a script or function command (and was handled). */
+static int script_cmd(const struct rq *q)
+{
+    static const char *const routed[] = { "eval", "evalsha", "eval_ro", "evalsha_ro",
+                                          "fcall", "fcall_ro" };
+    size_t n = ARGLEN(q, 0);
+    if (n < 4 || n > 10) return 0;
+    for (size_t i = 0; i < sizeof routed / sizeof routed[0]; i++) {
+        if (arg_is(q, 0, routed[i])) {
+            route_script(q, routed[i]);
+            return 1;
+        }
+    }
+    if (arg_is(q, 0, "script")) script_admin(q, "script");
+    else if (arg_is(q, 0, "function")) script_admin(q, "function");
+    else return 0;
+    return 1;
+}
+
 static void resp_dispatch(const struct rq *q)
 {
     struct client *c = q->c;
@@ -376,7 +518,7 @@ static void resp_dispatch(const struct rq *q)
     }
     if (d == NULL) {
         if (arg_is(q, 0, "proxy")) proxy_admin(q);
-        else reply_unknown(q);
+        else if (!script_cmd(q)) reply_unknown(q);
         return;
     }
     if (!cmd_arity_ok(d, q->argc)) {
@@ -396,9 +538,30 @@ static void resp_dispatch(const struct rq *q)
     }
 }
 
+/* After HELLO or RESET changed the client's protocol, its next request
+ * waits until every request sent before the switch is answered: they went
+ * over the other protocol's server connections, and a later request on
+ * this protocol's connection could otherwise overtake them at the server
+ * (SET k over RESP2, HELLO 3, GET k over RESP3).  The client is paused
+ * before its next request is parsed (client_flush resumes it when its
+ * queue drains).  True when it must wait.  Costs RESP2 clients that
+ * never switch one comparison (the caller checks the tail's protocol). */
+static bool proto_switch_wait(struct client *c)
+{
+    for (struct req *r = c->head; r; r = r->next) {
+        if (!r->done && r->proto != c->proto) {
+            c->paused = true;
+            pconn_read_enable(&c->pc, false);
+            return true;
+        }
+    }
+    return false;
+}
+
 long resp_proxy_request(struct client *c, char *buf, size_t len)
 {
     struct resp_parser *p = &c->rp;
+    if (c->tail && c->tail->proto != c->proto && proto_switch_wait(c)) return 0;
     enum parse_result r = resp_parse_request(p, buf, len, &c->w->resp_lim);
     if (r == PARSE_AGAIN) {
         c->need = p->bulk_len >= 0 ? p->pos + (size_t)p->bulk_len + 2 : len + 1;

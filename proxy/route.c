@@ -22,7 +22,7 @@ int route_key(struct wpool *wp, const char *key, size_t len, uint32_t *hash)
 struct nconn *route_conn(struct wserver *ws, int proto, uint32_t h)
 {
     int n = ws->wp->pool->server_connections;
-    int slot = proto == PROTO_MC ? 1 : 0;
+    int slot = proto == PROTO_MC ? WS_MC : proto == PROTO_RESP3 ? WS_RESP3 : WS_RESP;
     int i = n > 1 ? (int)(h % (uint32_t)n) : 0;
     struct nconn **conns = ws->conns[slot];
     if (conns[i] == NULL) conns[i] = nconn_create(ws, proto, i);

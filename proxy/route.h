@@ -17,7 +17,7 @@ struct nconn;
 int route_key(struct wpool *wp, const char *key, size_t len, uint32_t *hash);
 
 /* The connection of server ws that carries requests for key hash h, for the
- * given protocol (PROTO_MC or PROTO_RESP).  Keys with the same hash always
+ * given protocol (PROTO_MC, PROTO_RESP or PROTO_RESP3).  Keys with the same hash always
  * use the same connection, so server_connections > 1 keeps each key's
  * requests in order. */
 struct nconn *route_conn(struct wserver *ws, int proto, uint32_t h);
