@@ -43,6 +43,18 @@ static int parse_ll(const char *p, size_t n, long long *out)
     return 0;
 }
 
+/* The RESP3 one-line types' bodies: null is empty, a boolean t or f, a
+ * double or big number not empty (their text is passed on unchecked). */
+static int resp3_line_ok(char t, const char *body, size_t n)
+{
+    switch (t) {
+    case '_': return n == 0;
+    case '#': return n == 1 && (body[0] == 't' || body[0] == 'f');
+    case ',': case '(': return n > 0;
+    default: return 1;
+    }
+}
+
 static int is_line_type(char c)
 {
     return c == '+' || c == '-' || c == ':' || c == '_' || c == ',' || c == '#' || c == '(';
@@ -71,7 +83,7 @@ static enum parse_result read_header(struct resp_reply *r, const char *buf, size
     if (is_blob_type(t) || is_aggregate_type(t) || t == ':') {
         if (parse_ll(body, blen, &n) != 0) return PARSE_EINVALID;
         if (t != ':' && (n < -1 || (n == -1 && t != '$' && t != '*'))) return PARSE_EINVALID;
-    } else if (!is_line_type(t)) {
+    } else if (!is_line_type(t) || !resp3_line_ok(t, body, blen)) {
         return PARSE_EINVALID;
     }
     if (!r->top_done && r->owed == 1 && t != '|') {

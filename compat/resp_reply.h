@@ -9,6 +9,14 @@
  * still owed drops to zero (an aggregate of n adds n, a map 2n, an
  * attribute 2n plus the element it decorates).
  *
+ * Types: RESP2's + - : $ * and RESP3's _ , # ( ! = % ~ > | (an attribute
+ * is not an element: it decorates the reply after it, whose type is the
+ * one reported; a push is reported as '>' and is the caller's to tell from
+ * a request's reply).  RESP3's streamed forms (`$?` with `;` chunks, `*?`
+ * `%?` `~?` ended by `.`) are refused as invalid: Redis never sends them,
+ * and supporting them would need a stack for nested unknown-length
+ * aggregates in a parser that needs none now.
+ *
  *     struct resp_reply r;  resp_reply_init(&r);
  *     switch (resp_reply_parse(&r, buf, len)) {
  *     case PARSE_OK:     use r.consumed bytes, r.type, r.integer; then init again

@@ -1,6 +1,9 @@
 /* tests/unit/test_resp_reply: the proxy's RESP reply boundary parser, fed
  * every reply whole, at every byte split (resuming the same parser), and
- * followed by the next pipelined reply. */
+ * followed by the next pipelined reply: every RESP2 and RESP3 type, alone
+ * and nested (maps of sets, attributes at the top and inside aggregates,
+ * pushes), as Redis 7 sends them after HELLO 3; RESP3's streamed forms and
+ * malformed RESP3 lines are refused. */
 #include <stdlib.h>
 
 #include "compat/resp_reply.h"
@@ -39,6 +42,29 @@ static const struct sample samples[] = {
     S(">2\r\n+message\r\n+x\r\n", '>', 2),
     S("|1\r\n+ttl\r\n:3\r\n$5\r\nhello\r\n", '$', 5),
     S("*2\r\n|1\r\n+k\r\n*1\r\n:1\r\n:7\r\n:8\r\n", '*', 2),
+    /* RESP3 as Redis 7 answers after HELLO 3 */
+    S("#f\r\n", '#', 0),
+    S(",-inf\r\n", ',', 0),
+    S(",nan\r\n", ',', 0),
+    S(",1.5e+300\r\n", ',', 0),
+    S("(-3492890328409238509324850943850943825024385\r\n", '(', 0),
+    S("!0\r\n\r\n", '!', 0),
+    S("=15\r\ntxt:Some string\r\n", '=', 15),
+    S("%0\r\n", '%', 0),
+    S("~0\r\n", '~', 0),
+    S("*3\r\n_\r\n$1\r\nx\r\n_\r\n", '*', 3),                   /* MGET */
+    S("%2\r\n$1\r\na\r\n_\r\n$1\r\nb\r\n,2.5\r\n", '%', 2),    /* map, null value */
+    S("%1\r\n$4\r\ntags\r\n~2\r\n$1\r\nx\r\n#t\r\n", '%', 1),   /* map of a set */
+    S("~2\r\n%1\r\n+k\r\n+v\r\n*2\r\n(1\r\n!3\r\nERR\r\n", '~', 2),
+    S("*2\r\n$1\r\n0\r\n*2\r\n$1\r\na\r\n$1\r\nb\r\n", '*', 2),  /* SCAN */
+    S("|2\r\n+a\r\n%1\r\n+x\r\n:1\r\n+b\r\n~1\r\n_\r\n%1\r\n+k\r\n,1\r\n", '%', 1),
+    S("|1\r\n+a\r\n|1\r\n+b\r\n+c\r\n+d\r\n:4\r\n", ':', 4),    /* attribute on an attribute value */
+    S("%1\r\n|1\r\n+a\r\n+b\r\n+k\r\n|1\r\n+c\r\n+d\r\n+v\r\n", '%', 1),
+    S(">3\r\n$7\r\nmessage\r\n$2\r\nch\r\n%1\r\n+a\r\n*1\r\n_\r\n", '>', 3),
+    S(">0\r\n", '>', 0),
+    S("%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n"
+      "$5\r\nproto\r\n:3\r\n$2\r\nid\r\n:3\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n"
+      "$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n", '%', 7),   /* HELLO 3 */
 };
 
 static enum parse_result feed(struct resp_reply *r, const char *b, size_t n)
@@ -55,7 +81,8 @@ TEST(whole_replies)
         CHECK_EQ_INT(feed(&r, s->bytes, s->len), PARSE_OK);
         CHECK_EQ_INT(r.consumed, s->len);
         CHECK_EQ_INT(r.type, s->type);
-        if (s->type == ':' || s->type == '*' || s->type == '$' || s->type == '%')
+        if (s->type == ':' || s->type == '*' || s->type == '$' || s->type == '%' ||
+            s->type == '~' || s->type == '>' || s->type == '!' || s->type == '=')
             CHECK_EQ_INT(r.integer, s->integer);
         CHECK_EQ_INT(resp_reply_span(s->bytes, s->len), s->len);
     }
@@ -90,7 +117,7 @@ TEST(pipelined_pairs)
     size_t n = sizeof samples / sizeof samples[0];
     for (size_t i = 0; i < n; i++) {
         const struct sample *a = &samples[i], *b = &samples[(i + 5) % n];
-        char buf[256];
+        char buf[512];
         memcpy(buf, a->bytes, a->len);
         memcpy(buf + a->len, b->bytes, b->len);
         size_t span = resp_reply_span(buf, a->len + b->len);
@@ -104,6 +131,13 @@ TEST(invalid_replies)
     static const char *bad[] = {
         "?what\r\n", "$abc\r\n", "$3\r\nfooXY", "*-2\r\n", "$-2\r\n", ":1x\r\n",
         "+OK\rX\n", "~-1\r\n", "*1\r\n@\r\n",
+        /* RESP3 streamed forms (never sent by Redis): refused */
+        "$?\r\n;4\r\nHell\r\n;0\r\n", "*?\r\n:1\r\n.\r\n", "%?\r\n+a\r\n:1\r\n.\r\n",
+        "~?\r\n.\r\n", ";4\r\nHell\r\n", ".\r\n",
+        /* malformed RESP3 */
+        "%-1\r\n", ">-1\r\n", "|-1\r\n", "!-1\r\n", "=-1\r\n", "_x\r\n", "#\r\n",
+        "#tf\r\n", "#x\r\n", ",\r\n", "(\r\n", "%1\r\n+k\r\n_1\r\n",
+        "=4\r\ntxt:ab\r\n",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         struct resp_reply r;
