@@ -58,6 +58,13 @@ void client_accept(struct worker *w, struct wpool *wp, int fd, int proto)
     if (p->tcpkeepalive) setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
     evutil_make_socket_nonblocking(fd);
     pconn_init(&c->pc, w, fd, &client_ops, c, 0);
+    if (p->tls_ctx && pconn_tls_accept(&c->pc, p->tls_ctx) != 0) {
+        log_warn("pool %s: cannot start a TLS session, connection closed", p->name);
+        pconn_deinit(&c->pc);
+        wpool_unref(wp);
+        mem_free(c);
+        return;
+    }
     c->next = w->clients;
     if (w->clients) w->clients->prev = c;
     w->clients = c;
@@ -94,7 +101,7 @@ void client_close(struct client **cp)
 static int client_maybe_close(struct client *c)
 {
     if (!c->closing || c->head || c->in_read) return 0;
-    if (evbuffer_get_length(c->pc.out) > 0) return 0;
+    if (pconn_unsent(&c->pc) > 0) return 0;
     client_close(&c);
     return 1;
 }
@@ -214,6 +221,11 @@ static void client_event_cb(void *arg, enum pconn_event what, int err)
 {
     (void)err;
     struct client *c = arg;
+    if (what == PCONN_TLS_ERROR) {      /* logged by pconn */
+        STAT_INC(c->wp->st.client_tls_errors);
+        client_close(&c);
+        return;
+    }
     if (what == PCONN_EOF) {
         STAT_INC(c->wp->st.client_eof);
         c->closing = true;

@@ -7,7 +7,11 @@
  * replies the client is not read until it drains, so a slow reader costs
  * bounded memory and slows only itself.  Likewise while it waits for a
  * congested server connection (proxy/node), so a slow server costs bounded
- * memory and slows only the clients that feed it. */
+ * memory and slows only the clients that feed it.
+ *
+ * A `tls: true` pool's clients speak TLS (proxy/pconn does it all); a
+ * failed handshake or refused certificate closes the connection and counts
+ * in the pool's client_tls_errors. */
 #ifndef SHOAL_PROXY_CLIENT_H
 #define SHOAL_PROXY_CLIENT_H
 

@@ -14,6 +14,7 @@
 #include "compat/ketama.h"
 #include "compat/nutcracker_conf.h"
 #include "lib/mem.h"
+#include "lib/tls.h"
 #include "proxy/pool.h"
 
 int conf_mc_port_offset = 100;
@@ -139,6 +140,51 @@ static char *listen_text(const char *host, int port, const char *un)
     return mem_strdup(buf);
 }
 
+_Static_assert(TLS_AUTH_NO == (int)NC_TLS_AUTH_NO && TLS_AUTH_YES == (int)NC_TLS_AUTH_YES &&
+               TLS_AUTH_OPTIONAL == (int)NC_TLS_AUTH_OPTIONAL, "tls_auth_clients values");
+
+/* lib/tls names shoal-server's options (tls-key-file); say the YAML keys
+ * (tls_key_file) instead: the same length, '-' -> '_'. */
+static void tls_key_names(char *msg)
+{
+    static const char *const opts[] = { "tls-cert-file", "tls-key-file", "tls-ca-cert-file",
+                                        "tls-auth-clients" };
+    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
+        for (char *at = strstr(msg, opts[i]); at; at = strstr(at, opts[i]))
+            for (size_t k = 0; k < strlen(opts[i]); k++, at++)
+                if (*at == '-') *at = '_';
+}
+
+/* `tls: true`: the pool's TLS context, built now so that -t and a reload
+ * catch a bad certificate, and rebuilt by every reload (new certificate
+ * files at the same paths are picked up; connections keep the context
+ * they started with).  Unreadable files are named with their key's line. */
+static int pool_tls(struct pool *p, const struct nc_pool *np, const char *path,
+                    char *err, size_t errlen)
+{
+    if (!np->tls) return 0;
+    const struct { const char *key, *file; int line; } files[] = {
+        { "tls_cert_file", np->tls_cert_file, np->tls_cert_line },
+        { "tls_key_file", np->tls_key_file, np->tls_key_line },
+        { "tls_ca_cert_file", np->tls_ca_cert_file, np->tls_ca_line },
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        if (files[i].file == NULL || access(files[i].file, R_OK) == 0) continue;
+        snprintf(err, errlen, "%s:%d: pool '%s': \"%s\" cannot be read: '%s': %s", path,
+                 files[i].line, p->name, files[i].key, files[i].file, strerror(errno));
+        return -1;
+    }
+    char why[512];
+    p->tls_ctx = tls_server_ctx_create(np->tls_cert_file, np->tls_key_file, np->tls_ca_cert_file,
+                                       (enum tls_auth)np->tls_auth_clients, why, sizeof why);
+    if (p->tls_ctx == NULL) {
+        tls_key_names(why);
+        snprintf(err, errlen, "%s:%d: pool '%s': TLS: %s", path, np->tls_line, p->name, why);
+        return -1;
+    }
+    return 0;
+}
+
 static struct pool *pool_build(const struct nc_pool *np, int idx, const char *path,
                                char *err, size_t errlen)
 {
@@ -176,6 +222,7 @@ static struct pool *pool_build(const struct nc_pool *np, int idx, const char *pa
             return NULL;
         }
     }
+    if (pool_tls(p, np, path, err, errlen) != 0) pool_unref(&p);
     return p;
 }
 

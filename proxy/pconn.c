@@ -1,20 +1,34 @@
-/* proxy/pconn: sockets with deferred, coalesced writes; see pconn.h. */
+/* proxy/pconn: sockets with deferred, coalesced writes, plain or TLS; see
+ * pconn.h.  The TLS half is at the end of the file. */
 #include "proxy/pconn.h"
 
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "lib/log.h"
 #include "proxy/worker.h"
 
 #define PCONN_READ (16u << 10)     /* bytes asked for per read */
 #define PCONN_READS 4              /* reads per readiness event at most */
+#define PCONN_TLS_CHUNK (16u << 10)     /* plaintext per SSL_write: one record */
+#define PCONN_TLS_AHEAD (64u << 10)     /* plaintext encrypted ahead of the kernel */
 
 static void pconn_read_cb(evutil_socket_t fd, short what, void *arg);
 static void pconn_write_cb(evutil_socket_t fd, short what, void *arg);
+static void pconn_tls_read(struct pconn *pc);
+static int pconn_tls_write(struct pconn *pc);
+static void pconn_tls_free(struct pconn *pc);
 
 static void pconn_events(struct pconn *pc)
 {
@@ -77,6 +91,7 @@ void pconn_deinit(struct pconn *pc)
     if (pc->rev) event_free(pc->rev);
     if (pc->wev) event_free(pc->wev);
     pc->rev = pc->wev = NULL;
+    if (pc->ssl) pconn_tls_free(pc);
     if (pc->fd >= 0) close(pc->fd);
     pc->fd = -1;
     if (pc->in) evbuffer_free(pc->in);
@@ -91,6 +106,9 @@ void pconn_read_enable(struct pconn *pc, bool on)
     pc->reading = on;
     if (on) event_add(pc->rev, NULL);
     else event_del(pc->rev);
+    /* TLS: input OpenSSL decrypted (or an end seen) while paused */
+    if (on && pc->ssl && (pc->tls_end || SSL_has_pending(pc->ssl)))
+        event_active(pc->rev, EV_READ, 1);
 }
 
 void pconn_mark(struct pconn *pc)
@@ -107,6 +125,7 @@ void pconn_mark(struct pconn *pc)
  * may be gone then). */
 static int pconn_write(struct pconn *pc)
 {
+    if (pc->ssl) return pconn_tls_write(pc);
     size_t len = evbuffer_get_length(pc->out);
     if (len && evbuffer_write(pc->out, pc->fd) < 0 && errno != EAGAIN && errno != EINTR) {
         int err = errno;
@@ -156,6 +175,10 @@ static void pconn_read_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)what;
     struct pconn *pc = arg;
+    if (pc->ssl) {
+        pconn_tls_read(pc);
+        return;
+    }
     bool got = false, eof = false;
     int err = 0;
     for (int i = 0; i < PCONN_READS; i++) {
@@ -190,4 +213,270 @@ static void pconn_read_cb(evutil_socket_t fd, short what, void *arg)
     if (got) pc->ops->on_read(pc->arg);
     else if (eof) pc->ops->on_event(pc->arg, PCONN_EOF, 0);
     else if (err) pc->ops->on_event(pc->arg, PCONN_ERROR, err);
+}
+
+/* ---- TLS ------------------------------------------------------------------ */
+
+/* The write BIO: OpenSSL's records are appended to pc->tls_out, always
+ * whole, so SSL_accept/SSL_write never wait on the socket. */
+static BIO_METHOD *pconn_bio_method;
+static pthread_once_t pconn_bio_once = PTHREAD_ONCE_INIT;
+
+static int pconn_bio_write(BIO *b, const char *data, int len)
+{
+    BIO_clear_retry_flags(b);
+    if (len <= 0) return 0;
+    return evbuffer_add(BIO_get_data(b), data, (size_t)len) == 0 ? len : -1;
+}
+
+static long pconn_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+    (void)b;
+    (void)num;
+    (void)ptr;
+    return cmd == BIO_CTRL_FLUSH ? 1 : 0;
+}
+
+static int pconn_bio_create(BIO *b)
+{
+    BIO_set_init(b, 1);
+    return 1;
+}
+
+static void pconn_bio_setup(void)
+{
+    BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "pconn evbuffer");
+    if (m && BIO_meth_set_write(m, pconn_bio_write) && BIO_meth_set_ctrl(m, pconn_bio_ctrl) &&
+        BIO_meth_set_create(m, pconn_bio_create))
+        pconn_bio_method = m;
+    else if (m)
+        BIO_meth_free(m);
+}
+
+int pconn_tls_accept(struct pconn *pc, struct ssl_ctx_st *ctx)
+{
+    pthread_once(&pconn_bio_once, pconn_bio_setup);
+    SSL *ssl = pconn_bio_method ? SSL_new(ctx) : NULL;
+    BIO *rb = ssl ? BIO_new_socket(pc->fd, BIO_NOCLOSE) : NULL;
+    BIO *wb = rb ? BIO_new(pconn_bio_method) : NULL;
+    if (wb == NULL) {
+        BIO_free(rb);
+        SSL_free(ssl);
+        ERR_clear_error();
+        return -1;
+    }
+    pc->tls_out = evbuffer_new();
+    BIO_set_data(wb, pc->tls_out);
+    SSL_set_bio(ssl, rb, wb);
+    SSL_set_accept_state(ssl);
+    SSL_set_read_ahead(ssl, 1);
+    /* Requests and replies delimit themselves: a peer that closes without
+     * close_notify (most clients) is an end of file, not an attack. */
+    SSL_set_options(ssl, SSL_OP_IGNORE_UNEXPECTED_EOF);
+    pc->ssl = ssl;
+    return 0;
+}
+
+/* The peer, "host:port", for log lines. */
+static void pconn_peer(int fd, char *buf, size_t len)
+{
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    char host[NI_MAXHOST], port[NI_MAXSERV];
+    if (getpeername(fd, (struct sockaddr *)&ss, &sl) != 0 ||
+        getnameinfo((struct sockaddr *)&ss, sl, host, sizeof host, port, sizeof port,
+                    NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+        snprintf(buf, len, "(local socket)");
+    else
+        snprintf(buf, len, ss.ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, port);
+}
+
+/* Log a fatal TLS error at verbose level (OpenSSL's reason, and the
+ * certificate's when one was refused) and clear OpenSSL's queue.  ssl_err
+ * is SSL_get_error's; errno is read for SSL_ERROR_SYSCALL. */
+static void pconn_tls_log(struct pconn *pc, const char *when, int ssl_err)
+{
+    char why[256] = "", peer[128];
+    unsigned long e = ERR_peek_last_error();
+    if (ssl_err == SSL_ERROR_SYSCALL && errno)
+        snprintf(why, sizeof why, "%s", strerror(errno));
+    else if (ssl_err == SSL_ERROR_SYSCALL || ssl_err == SSL_ERROR_ZERO_RETURN)
+        snprintf(why, sizeof why, "connection closed by the client");
+    else if (e)
+        ERR_error_string_n(e, why, sizeof why);
+    else
+        snprintf(why, sizeof why, "TLS error %d", ssl_err);
+    ERR_clear_error();
+    long vr = SSL_get_verify_result(pc->ssl);
+    pconn_peer(pc->fd, peer, sizeof peer);
+    log_verb("TLS %s with client %s failed: %s%s%s", when, peer, why,
+             vr != X509_V_OK ? "; certificate: " : "",
+             vr != X509_V_OK ? X509_verify_cert_error_string(vr) : "");
+    pc->tls_failed = true;
+}
+
+/* Advance the handshake: 1 done, 0 waiting for the client, -1 reported
+ * (on_event ran; pc may be gone). */
+static int pconn_tls_handshake(struct pconn *pc)
+{
+    ERR_clear_error();
+    int r = SSL_accept(pc->ssl);
+    if (evbuffer_get_length(pc->tls_out)) pconn_mark(pc);
+    if (r == 1) {
+        pc->tls_ready = true;
+        return 1;
+    }
+    int e = SSL_get_error(pc->ssl, r);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return 0;
+    if ((e == SSL_ERROR_ZERO_RETURN || e == SSL_ERROR_SYSCALL) &&
+        BIO_number_read(SSL_get_rbio(pc->ssl)) == 0) {
+        /* connected and closed without a byte (a port check): an EOF */
+        ERR_clear_error();
+        pc->tls_failed = true;
+        pc->ops->on_event(pc->arg, e == SSL_ERROR_SYSCALL && errno ? PCONN_ERROR : PCONN_EOF,
+                          errno);
+        return -1;
+    }
+    pconn_tls_log(pc, "handshake", e);
+    pc->ops->on_event(pc->arg, PCONN_TLS_ERROR, 0);
+    return -1;
+}
+
+/* After SSL_read returned r <= 0: 0 to wait for more, else the end to
+ * report (PCONN_EOF, PCONN_ERROR with *err, or PCONN_TLS_ERROR). */
+static int pconn_tls_end(struct pconn *pc, int r, int *err)
+{
+    int e = SSL_get_error(pc->ssl, r);
+    switch (e) {
+    case SSL_ERROR_WANT_READ:
+    case SSL_ERROR_WANT_WRITE:
+        return 0;
+    case SSL_ERROR_ZERO_RETURN:
+        return PCONN_EOF;
+    case SSL_ERROR_SYSCALL:
+        ERR_clear_error();
+        pc->tls_failed = true;
+        *err = errno ? errno : ECONNRESET;
+        return PCONN_ERROR;
+    default:
+        pconn_tls_log(pc, "read", e);
+        return PCONN_TLS_ERROR;
+    }
+}
+
+/* The read event of a TLS connection: the handshake, then records
+ * decrypted straight into the reserved input space, PCONN_READS * PCONN_READ
+ * bytes at most per turn, as plain text reads. */
+static void pconn_tls_read(struct pconn *pc)
+{
+    if (!pc->reading) return;       /* re-activated, then paused */
+    if (pc->tls_end) {
+        int end = pc->tls_end;
+        pc->tls_end = 0;
+        pc->ops->on_event(pc->arg, (enum pconn_event)end, pc->tls_err);
+        return;
+    }
+    if (!pc->tls_ready && pconn_tls_handshake(pc) != 1) return;
+    size_t budget = (size_t)PCONN_READ * PCONN_READS;
+    int end = 0, err = 0;
+    bool got = false;
+    while (budget > 0) {
+        struct evbuffer_iovec v;
+        if (evbuffer_reserve_space(pc->in, PCONN_READ, &v, 1) != 1) break;
+        ERR_clear_error();
+        int n = SSL_read(pc->ssl, v.iov_base, v.iov_len > INT_MAX ? INT_MAX : (int)v.iov_len);
+        if (n <= 0) {
+            end = pconn_tls_end(pc, n, &err);
+            break;
+        }
+        v.iov_len = (size_t)n;
+        evbuffer_commit_space(pc->in, &v, 1);
+        got = true;
+        budget = (size_t)n < budget ? budget - (size_t)n : 0;
+        /* OpenSSL holds nothing more: the rest, if any, is in the kernel
+         * and wakes epoll; not asking saves a read() that finds nothing */
+        if (!SSL_has_pending(pc->ssl)) break;
+    }
+    if (evbuffer_get_length(pc->tls_out)) pconn_mark(pc);
+    if (!got) {
+        if (end) pc->ops->on_event(pc->arg, (enum pconn_event)end, err);
+        return;
+    }
+    /* Data first; an end, or records OpenSSL holds past the budget (no
+     * epoll wakes for them), are taken up on the next turn. */
+    if (end) {
+        pc->tls_end = (uint8_t)end;
+        pc->tls_err = err;
+        event_active(pc->rev, EV_READ, 1);
+    } else if (budget == 0 && SSL_has_pending(pc->ssl)) {
+        event_active(pc->rev, EV_READ, 1);
+    }
+    pc->ops->on_read(pc->arg);
+}
+
+/* Encrypt up to PCONN_TLS_AHEAD bytes of out into tls_out, one record per
+ * SSL_write (small replies are gathered into it); 0, or -1 on an error. */
+static int pconn_tls_encrypt(struct pconn *pc)
+{
+    size_t done = 0, len;
+    while (done < PCONN_TLS_AHEAD && (len = evbuffer_get_length(pc->out)) > 0) {
+        size_t n = len < PCONN_TLS_CHUNK ? len : PCONN_TLS_CHUNK;
+        unsigned char *p = evbuffer_pullup(pc->out, (ssize_t)n);
+        ERR_clear_error();
+        int r = p ? SSL_write(pc->ssl, p, (int)n) : -1;
+        if (r <= 0) return -1;
+        evbuffer_drain(pc->out, (size_t)r);
+        done += (size_t)r;
+    }
+    return 0;
+}
+
+/* pconn_write for TLS: send tls_out, refilled from out while the kernel
+ * takes everything; EV_WRITE while it refuses. */
+static int pconn_tls_write(struct pconn *pc)
+{
+    size_t before = pconn_unsent(pc);
+    int err = 0;
+    for (;;) {
+        if (evbuffer_get_length(pc->tls_out) == 0 && pc->tls_ready && !pc->tls_failed &&
+            evbuffer_get_length(pc->out) > 0 && pconn_tls_encrypt(pc) != 0) {
+            pconn_set_writing(pc, false);
+            pconn_tls_log(pc, "write", SSL_ERROR_SSL);
+            pc->ops->on_event(pc->arg, PCONN_TLS_ERROR, 0);
+            return -1;
+        }
+        if (evbuffer_get_length(pc->tls_out) == 0) break;
+        if (evbuffer_write(pc->tls_out, pc->fd) < 0 && errno != EAGAIN && errno != EINTR) {
+            err = errno;
+            break;
+        }
+        if (evbuffer_get_length(pc->tls_out) > 0) break;
+    }
+    if (err) {
+        pc->tls_failed = true;
+        pconn_set_writing(pc, false);
+        pc->ops->on_event(pc->arg, PCONN_ERROR, err);
+        return -1;
+    }
+    pconn_set_writing(pc, evbuffer_get_length(pc->tls_out) > 0);
+    if (before && pconn_unsent(pc) <= pc->low && pc->ops->on_drain) {
+        pc->ops->on_drain(pc->arg);
+        return -1;
+    }
+    return 0;
+}
+
+/* At close: a close_notify after a good session, and whatever records
+ * (an alert after a refused handshake) the kernel takes at once. */
+static void pconn_tls_free(struct pconn *pc)
+{
+    if (pc->tls_ready && !pc->tls_failed) SSL_shutdown(pc->ssl);
+    if (pc->fd >= 0 && evbuffer_get_length(pc->tls_out)) evbuffer_write(pc->tls_out, pc->fd);
+    ERR_clear_error();
+    SSL_free(pc->ssl);
+    pc->ssl = NULL;
+    evbuffer_free(pc->tls_out);
+    pc->tls_out = NULL;
+    pc->tls_ready = pc->tls_failed = false;
+    pc->tls_end = 0;
 }

@@ -9,19 +9,38 @@
  * clients sent in one turn reach a server in one writev and the replies a
  * server sent in one read reach each client in one writev.  EV_WRITE is
  * registered only while the kernel refuses bytes (or a connect is in
- * progress), so a connection that keeps up costs no epoll_ctl per reply. */
+ * progress), so a connection that keeps up costs no epoll_ctl per reply.
+ *
+ * TLS (client connections of a `tls: true` pool, pconn_tls_accept): the
+ * read and write paths branch once on pc->ssl, so plain text runs exactly
+ * the code it ran before.  OpenSSL reads the socket itself (read-ahead:
+ * one read() per up to ~16 KB of records) and decrypts into the reserved
+ * input space; it writes its records into an evbuffer (tls_out, through a
+ * BIO that never blocks), which the per-turn flush sends with one writev,
+ * as it does plain text.  So OpenSSL never waits on the socket for a write
+ * (no WANT_WRITE to replay, a handshake needs only the read event), and
+ * replies are encrypted only while tls_out is empty (at most 64 KB ahead of
+ * the kernel), so unsent replies stay in `out` where backpressure counts
+ * them.  Decrypted bytes OpenSSL still holds wake no epoll: the read
+ * callback re-activates itself when it stops with some left. */
 #ifndef SHOAL_PROXY_PCONN_H
 #define SHOAL_PROXY_PCONN_H
 
+#include <event2/buffer.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 struct event;
-struct evbuffer;
 struct worker;
+struct ssl_st;
+struct ssl_ctx_st;
 
-enum pconn_event { PCONN_CONNECTED = 1, PCONN_EOF, PCONN_ERROR };
+/* PCONN_TLS_ERROR: the handshake failed (a client certificate refused, not
+ * TLS at all, closed half-way) or a TLS error later; logged at verbose
+ * level by pconn, err is 0. */
+enum pconn_event { PCONN_CONNECTED = 1, PCONN_EOF, PCONN_ERROR, PCONN_TLS_ERROR };
 
 struct pconn_ops {
     void (*on_read)(void *arg);             /* new input */
@@ -42,6 +61,13 @@ struct pconn {
     bool connecting;
     bool listed;            /* on the worker's flush list */
     struct pconn *fprev, *fnext;
+    /* TLS (NULL/false for plain text) */
+    struct ssl_st *ssl;
+    struct evbuffer *tls_out;   /* records written by OpenSSL, not yet sent */
+    bool tls_ready;             /* handshake done */
+    bool tls_failed;            /* fatal TLS error: no close_notify */
+    uint8_t tls_end;            /* an end seen after data, reported next turn */
+    int tls_err;
 };
 
 /* An accepted socket (fd) or a connect to sa (fd < 0 then, see
@@ -53,6 +79,16 @@ void pconn_init(struct pconn *pc, struct worker *w, int fd, const struct pconn_o
 int pconn_connect(struct pconn *pc, const struct sockaddr *sa, socklen_t len);
 /* Closes the fd and frees the buffers (pc itself belongs to the caller). */
 void pconn_deinit(struct pconn *pc);
+
+/* Make an accepted connection (after pconn_init) a TLS server: the
+ * handshake runs on its read events.  0, or -1 when OpenSSL fails. */
+int pconn_tls_accept(struct pconn *pc, struct ssl_ctx_st *ctx);
+
+/* Bytes queued and not yet taken by the kernel (TLS records included). */
+static inline size_t pconn_unsent(const struct pconn *pc)
+{
+    return evbuffer_get_length(pc->out) + (pc->tls_out ? evbuffer_get_length(pc->tls_out) : 0);
+}
 
 void pconn_read_enable(struct pconn *pc, bool on);
 /* Output was queued: write it at the end of this loop turn. */

@@ -8,6 +8,7 @@
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/mem.h"
+#include "lib/tls.h"
 #include "proxy/node.h"
 #include "proxy/worker.h"
 
@@ -45,6 +46,7 @@ void pool_unref(struct pool **pp)
     for (int i = 0; i < 2; i++) mem_free(p->listen[i]);
     mem_free(p->name);
     mem_free(p->redis_auth);
+    tls_ctx_destroy(&p->tls_ctx);
     mem_free(p);
 }
 

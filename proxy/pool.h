@@ -62,6 +62,7 @@ struct pool {
     char *listen[2];
     struct pool_listener *listener[2];
     int listen_proto[2];
+    struct ssl_ctx_st *tls_ctx;     /* `tls: true`: the listeners' TLS context (owned) */
     int hash;           /* enum hash_type */
     char hash_tag[3];
     int dist;           /* enum dist_type */

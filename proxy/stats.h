@@ -25,7 +25,8 @@
     X(fragments, "# fragments created from a multi-vector request") \
     X(fragment_errors, "# multi-key requests answered with some keys failed") \
     X(requests, "# requests from clients") \
-    X(local_replies, "# requests answered by the proxy itself")
+    X(local_replies, "# requests answered by the proxy itself") \
+    X(client_tls_errors, "# TLS client handshakes failed or certificates refused")
 
 /* twemproxy's server codec. */
 #define SERVER_STATS(X) \
