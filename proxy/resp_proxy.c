@@ -417,9 +417,40 @@ static void scan_servers(const struct rq *q)
     mem_free(al);
 }
 
+/* Commands whose keys follow a numkeys argument at nk_at (cmd.def cannot
+ * say so): ZUNIONSTORE ZINTERSTORE ZDIFFSTORE dest numkeys key... (dest
+ * too), ZUNION ZINTER ZDIFF SINTERCARD LMPOP ZMPOP numkeys key....  To the
+ * server owning every key, CROSSSLOT when they are spread.  A bad numkeys
+ * goes with dest (or where keyless commands go), for the node's error. */
+static void route_numkeys(const struct rq *q, const struct cmd_desc *d, bool dest, int nk_at)
+{
+    long long nk;
+    uint32_t h = 0, kh;
+    int s = dest ? route_key(q->c->wp, ARG(q, 1), ARGLEN(q, 1), &h)
+                 : route_key(q->c->wp, "", 0, &h);
+    if (util_str2ll(ARG(q, nk_at), ARGLEN(q, nk_at), &nk) == 0 && nk > 0 &&
+        nk <= q->argc - nk_at - 1) {
+        int k = keys_server(q, nk_at + 1, nk_at + (int)nk, 1, dest ? &kh : &h);
+        if (k == -2 || (dest && k != s)) {
+            client_replyf(q->c, "-CROSSSLOT Keys in request don't hash to the same server "
+                          "(use a hash tag) for '%s'\r\n", d->fullname);
+            return;
+        }
+        s = k;
+    }
+    forward_to(q, s, h);
+}
+
 static void deny_or_fan_out(const struct rq *q, const struct cmd_desc *d)
 {
     switch (d->id) {
+    case CMD_ID_zunionstore: case CMD_ID_zinterstore: case CMD_ID_zdiffstore:
+        route_numkeys(q, d, true, 2);
+        return;
+    case CMD_ID_zunion: case CMD_ID_zinter: case CMD_ID_zdiff: case CMD_ID_sintercard:
+    case CMD_ID_lmpop: case CMD_ID_zmpop:
+        route_numkeys(q, d, false, 1);
+        return;
     case CMD_ID_scan: scan_servers(q); return;
     case CMD_ID_dbsize: fan_out(q, RM_SUM); return;
     case CMD_ID_flushall: case CMD_ID_flushdb: fan_out(q, RM_OK); return;
