@@ -242,7 +242,7 @@ static void local_hello(const struct rq *q)
     }
     if (!c->authed) {
         reply_err(c, "NOAUTH HELLO must be called with the client already authenticated, "
-                  "otherwise the HELLO <proto> AUTH <user> <pass> option can be used to "
+                  "otherwise the HELLO AUTH <user> <pass> option can be used to "
                   "authenticate the client and select the RESP protocol version at the same time");
         return;
     }
