@@ -108,7 +108,7 @@ proc resp_suite_body {kind nodes} {
         assert_equal [r echo "a b"] "a b"
         assert_equal [r select 0] OK
         assert_error {ERR DB index is out of range} {r select 1}
-        assert_error {NOPROTO*} {r hello 3}
+        assert_error {NOPROTO*} {r hello 4}
         assert_equal [lrange [r hello 2] 0 1] {server shoal-proxy}
         assert [string is integer -strict [r command count]]
         assert_equal [llength [r time]] 2
