@@ -79,3 +79,69 @@ test {commands whose keys must live together: CROSSSLOT across nodes, forwarded 
         proxy_stop_nodes $nodes
     }
 }
+
+test {redis-cli through the proxy: commands, --scan over every node, --pipe} {
+    set nodes [proxy_nodes redis 3]
+    try {
+        start_proxy [proxy_yaml beta redis $nodes hash md5] {
+            set cli [list /usr/bin/redis-cli -h 127.0.0.1 -p [srv port]]
+            assert_equal [exec {*}$cli mset rc:a 1 rc:b 2 rc:c 3] OK
+            assert_equal [exec {*}$cli mget rc:a rc:b rc:none rc:c] "1\n2\n\n3"
+            assert_equal [exec {*}$cli del rc:a rc:none rc:b] 2
+            assert_equal [exec {*}$cli ping] PONG
+            set cmds {}
+            for {set i 0} {$i < 200} {incr i} { append cmds [resp_encode [list set cli:$i $i]] }
+            set out [exec {*}$cli --pipe << $cmds]
+            assert_match "*errors: 0, replies: 200*" $out
+            set keys [lsort [split [exec {*}$cli --scan --pattern cli:*] "\n"]]
+            set want {}
+            for {set i 0} {$i < 200} {incr i} { lappend want cli:$i }
+            assert_equal $keys [lsort $want]
+            assert_equal [exec {*}$cli dbsize] 201
+            # every node got some
+            foreach n $nodes {
+                set c [node_client $n]
+                assert_range [$c dbsize] 1 200
+                $c close
+            }
+        }
+    } finally {
+        proxy_stop_nodes $nodes
+    }
+}
+
+test {a dead node: MSET and EXISTS answer its error, MGET degrades per key, INFO and stats count it} {
+    set nodes [proxy_nodes redis 2]
+    set victim [dict get [lindex $nodes 1] addr]
+    try {
+        start_proxy [proxy_yaml beta redis $nodes hash md5] {
+            set keys {}
+            set kv {}
+            for {set i 0} {$i < 20} {incr i} { lappend keys d:$i; lappend kv d:$i $i }
+            assert_equal [r mset {*}$kv] OK
+            ::harness::finish [lindex $nodes 1]
+            set fe [proxy_stat beta fragment_errors]
+            assert_error {ERR *} {r mset {*}$kv}
+            assert_error {ERR *} {r exists {*}$keys}
+            assert_error {ERR *} {r touch {*}$keys}
+            set got [r mget {*}$keys]
+            for {set i 0} {$i < 20} {incr i} {
+                if {[r_route d:$i] eq $victim} {
+                    assert_match "ERR Connection *" [lindex $got $i]
+                } else {
+                    assert_equal [lindex $got $i] $i
+                }
+            }
+            # one fragment_errors per degraded multi-key reply
+            proxy_wait_stat beta fragment_errors [expr {$fe + 4}]
+            set info [r info]
+            assert_match "*# Proxy*" $info
+            assert [regexp {beta:fragment_errors:(\d+)} $info -> n]
+            assert_equal $n [expr {$fe + 4}]
+            assert [regexp "beta:${victim}:server_err:(\\d+)" $info -> n]
+            assert {$n > 0 || [regexp "beta:${victim}:server_eof:(\[1-9\]\\d*)" $info]}
+        }
+    } finally {
+        proxy_stop_nodes $nodes
+    }
+}
