@@ -7,6 +7,18 @@
  * refuses it with an error that says why (keys on different servers,
  * commands a proxy cannot serve).
  *
+ * Scripts are not in cmd.def (the node has no Lua): EVAL EVALSHA EVAL_RO
+ * EVALSHA_RO FCALL FCALL_RO are routed here by their numkeys keys (numkeys
+ * 0 or invalid: the owner of the empty key, whose own error the client
+ * gets for a bad numkeys); SCRIPT LOAD/FLUSH/EXISTS and FUNCTION
+ * LOAD/DELETE/FLUSH/RESTORE go to every server (RM_SAME, RM_AND).
+ *
+ * RESP3: HELLO 3 makes the client PROTO_RESP3; its requests then use the
+ * servers' RESP3 connections (proxy/route, proxy/node) and replies pass
+ * through unchanged; the proxy's own replies follow c->proto.  The request
+ * after a protocol switch waits for those sent before it (they went over
+ * the other connections and could be overtaken).
+ *
  * SCAN walks the servers one after the other, in the pool's order.  The
  * cursor a client sees carries both the server index and that server's own
  * cursor: client cursor = node cursor * nservers + server index.  Cursor 0
