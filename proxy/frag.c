@@ -11,6 +11,7 @@
 #include "lib/clock.h"
 #include "lib/mem.h"
 #include "proxy/client.h"
+#include "proxy/coalesce.h"
 #include "proxy/merge.h"
 #include "proxy/node.h"
 #include "proxy/pool.h"
@@ -151,6 +152,9 @@ struct split {
     int server;
     int nkeys;
     uint32_t hash;
+    size_t seg;             /* Memcached get: the key bytes (" k1 k2") */
+    char *seg_at;           /* where they start in the reservation */
+    bool join;              /* joined an open get line (proxy/coalesce) */
 };
 
 #define SPLIT_STACK 64
@@ -185,9 +189,17 @@ static int split_assign(struct req *r, const struct keyref *k, int nkeys, struct
     return nf;
 }
 
+static char *put(char *at, const void *p, size_t n)
+{
+    memcpy(at, p, n);
+    return at + n;
+}
+
 /* Open each fragment's connection and reserve its bytes there; a fragment
- * that cannot be sent fails. */
-static void split_open(struct req *r, struct split *sp, int nf)
+ * that cannot be sent fails.  A get/gets (cmd) reserves its command word
+ * and keys only, written as a new line or joined to the open one (proxy/
+ * coalesce): the command word is written here, the keys by the caller. */
+static void split_open(struct req *r, struct split *sp, int nf, enum coal_cmd cmd)
 {
     for (int i = 0; i < nf; i++) {
         r->frags[i].ws = sp[i].server >= 0 ? &r->wp->servers[sp[i].server] : NULL;
@@ -197,33 +209,51 @@ static void split_open(struct req *r, struct split *sp, int nf)
         }
         sp[i].nc = route_conn(r->frags[i].ws, r->proto, sp[i].hash);
         const char *why = NULL;
-        sp[i].out = nconn_output(sp[i].nc, &why);
+        sp[i].out = cmd ? nconn_output_keep(sp[i].nc, &why) : nconn_output(sp[i].nc, &why);
         if (sp[i].out == NULL) {
             frag_failed(&r->frags[i], why);
             continue;
         }
+        const char *pre = "";
+        if (cmd) {
+            pre = coal_begin(sp[i].nc, cmd, sp[i].seg, (uint32_t)sp[i].nkeys, &sp[i].join);
+            sp[i].bytes = strlen(pre) + sp[i].seg;
+        }
         if (evbuffer_reserve_space(sp[i].out, (ssize_t)sp[i].bytes, &sp[i].v, 1) != 1) abort();
-        sp[i].at = sp[i].v.iov_base;
+        sp[i].at = put(sp[i].v.iov_base, pre, strlen(pre));
+        sp[i].seg_at = sp[i].at;
     }
 }
 
-static void split_close(struct req *r, struct split *sp, int nf)
+static void split_close(struct req *r, struct split *sp, int nf, enum coal_cmd cmd)
 {
     for (int i = 0; i < nf; i++) {
         if (sp[i].out == NULL) continue;
+        if (cmd)
+            coal_end(sp[i].nc, &r->frags[i], cmd, sp[i].join, sp[i].seg_at, sp[i].seg,
+                     (uint32_t)sp[i].nkeys);
         sp[i].v.iov_len = sp[i].bytes;
         evbuffer_commit_space(sp[i].out, &sp[i].v, 1);
         nconn_enqueue(sp[i].nc, &r->frags[i], sp[i].bytes);
     }
 }
 
-static char *put(char *at, const void *p, size_t n)
+void frag_mc_get_one(struct req *r, enum coal_cmd cmd, int s, const struct keyref *k, int nkeys)
 {
-    memcpy(at, p, n);
-    return at + n;
+    struct split sp = { .server = s, .nkeys = nkeys, .hash = nkeys ? k[0].hash : 0 };
+    req_frags_alloc(r, 1);
+    r->frags[0].kind = MC_REPLY_RETRIEVAL;
+    for (int i = 0; i < nkeys; i++) sp.seg += 1 + k[i].len;
+    split_open(r, &sp, 1, cmd);
+    if (sp.out == NULL) return;
+    for (int i = 0; i < nkeys; i++) {
+        *sp.at++ = ' ';
+        sp.at = put(sp.at, k[i].p, k[i].len);
+    }
+    split_close(r, &sp, 1, cmd);
 }
 
-void frag_mc_get(struct req *r, const char *prefix, size_t nprefix,
+void frag_mc_get(struct req *r, enum coal_cmd cmd, const char *prefix, size_t nprefix,
                  const char *keys, size_t keys_len, const struct keyref *k, int nkeys)
 {
     struct split stack_sp[SPLIT_STACK];
@@ -232,27 +262,27 @@ void frag_mc_get(struct req *r, const char *prefix, size_t nprefix,
     r->keybuf = mem_alloc(keys_len + 1);
     memcpy(r->keybuf, keys, keys_len);
     req_frags_alloc(r, nf);
-    for (int i = 0; i < nf; i++) {
-        r->frags[i].kind = MC_REPLY_RETRIEVAL;
-        sp[i].bytes = nprefix + 2;
-    }
+    for (int i = 0; i < nf; i++) r->frags[i].kind = MC_REPLY_RETRIEVAL;
     for (int i = 0; i < nkeys; i++) {
-        sp[r->key_frag[i]].bytes += 1 + k[i].len;
+        sp[r->key_frag[i]].seg += 1 + k[i].len;
         r->key_off[i] = (uint32_t)(k[i].p - keys);
         r->key_len[i] = k[i].len;
     }
-    split_open(r, sp, nf);
-    for (int i = 0; i < nf; i++)
-        if (sp[i].out) sp[i].at = put(sp[i].at, prefix, nprefix);
+    for (int i = 0; i < nf; i++) sp[i].bytes = nprefix + sp[i].seg + 2;
+    split_open(r, sp, nf, cmd);
+    if (!cmd)
+        for (int i = 0; i < nf; i++)
+            if (sp[i].out) sp[i].at = put(sp[i].at, prefix, nprefix);
     for (int i = 0; i < nkeys; i++) {
         struct split *s = &sp[r->key_frag[i]];
         if (s->out == NULL) continue;
         *s->at++ = ' ';
         s->at = put(s->at, k[i].p, k[i].len);
     }
-    for (int i = 0; i < nf; i++)
-        if (sp[i].out) put(sp[i].at, "\r\n", 2);
-    split_close(r, sp, nf);
+    if (!cmd)
+        for (int i = 0; i < nf; i++)
+            if (sp[i].out) put(sp[i].at, "\r\n", 2);
+    split_close(r, sp, nf, cmd);
     if (sp != stack_sp) mem_free(sp);
 }
 
@@ -284,7 +314,7 @@ void frag_resp_keys(struct req *r, const char *buf, const struct resp_span *argv
     for (int i = 0; i < nkeys; i++)
         for (int a = 0; a < step; a++)
             sp[r->key_frag[i]].bytes += bulk_size(argv[first + i * step + a].len);
-    split_open(r, sp, nf);
+    split_open(r, sp, nf, COAL_NONE);
     for (int i = 0; i < nf; i++) {
         if (sp[i].out == NULL) continue;
         sp[i].at += resp_fmt_header(sp[i].at, '*', (long long)(first + sp[i].nkeys * step));
@@ -299,7 +329,7 @@ void frag_resp_keys(struct req *r, const char *buf, const struct resp_span *argv
             s->at = put_bulk(s->at, buf + sa->off, sa->len);
         }
     }
-    split_close(r, sp, nf);
+    split_close(r, sp, nf, COAL_NONE);
     if (sp != stack_sp) mem_free(sp);
 }
 

@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "proxy/coalesce.h"
+
 struct client;
 struct wpool;
 struct wserver;
@@ -53,6 +55,10 @@ struct frag {
     uint32_t req_bytes;
     uint8_t kind;               /* enum mc_reply_kind, Memcached servers */
     bool strip_mn;              /* a trailing "MN\r\n" was added: drop it */
+    bool coal;                  /* a get whose keys are in the key log (coalesce.h) */
+    bool joined;                /* shares the previous fragment's command line */
+    uint32_t klen;              /* its key bytes in the log, */
+    uint64_t koff;              /* at this logical offset */
     bool done;
     bool ok;                    /* merge: usable reply */
     size_t cursor;              /* merge position in reply */
@@ -117,8 +123,11 @@ int frag_route_keys(struct wpool *wp, struct keyref *keys, int nkeys);
  * (the command word and, for gat, its exptime repeated per fragment).
  * prefix is "get" / "gets" / "gat <exptime>" ...; the keys lie in
  * [keys, keys + keys_len) and are copied for the merge. */
-void frag_mc_get(struct req *r, const char *prefix, size_t nprefix,
+void frag_mc_get(struct req *r, enum coal_cmd cmd, const char *prefix, size_t nprefix,
                  const char *keys, size_t keys_len, const struct keyref *k, int nkeys);
+/* get/gets whose keys server s owns (hash of the first key picks the
+ * connection): "get k1 .. kn", joined to an open line when cmd allows. */
+void frag_mc_get_one(struct req *r, enum coal_cmd cmd, int s, const struct keyref *k, int nkeys);
 
 /* RESP command over routed keys: argv of the client's message (buf +
  * spans), keys from index first, step args per key. */

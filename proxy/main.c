@@ -21,6 +21,7 @@
 
 #include "compat/cmd.h"
 #include "lib/log.h"
+#include "proxy/coalesce.h"
 #include "proxy/conf.h"
 #include "proxy/pool.h"
 #include "proxy/stats.h"
@@ -60,7 +61,9 @@ static void usage(FILE *out)
         "  -i, --stats-interval=N : accepted for compatibility (stats are live)\n"
         "  -p, --pid-file=S       : pid file\n"
         "  -w, --workers=N        : worker threads (default: `workers:` in the file, else half the cores)\n"
-        "      --mc-port-offset=N : protocol both: Memcached port = server port + N (default 100)\n");
+        "      --mc-port-offset=N : protocol both: Memcached port = server port + N (default 100)\n"
+        "      --no-coalesce      : send each Memcached get on its own line (default: the gets\n"
+        "                           queued for one server in one loop turn share a line)\n");
 }
 
 static int parse_level(const char *s)
@@ -82,7 +85,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         {"conf-file", required_argument, NULL, 'c'}, {"stats-port", required_argument, NULL, 's'},
         {"stats-addr", required_argument, NULL, 'a'}, {"stats-interval", required_argument, NULL, 'i'},
         {"pid-file", required_argument, NULL, 'p'}, {"workers", required_argument, NULL, 'w'},
-        {"mc-port-offset", required_argument, NULL, 'M'}, {NULL, 0, NULL, 0},
+        {"mc-port-offset", required_argument, NULL, 'M'}, {"no-coalesce", no_argument, NULL, 'C'},
+        {NULL, 0, NULL, 0},
     };
     int ch;
     while ((ch = getopt_long(argc, argv, "hVtdv:o:c:s:a:i:p:w:m:", longopts, NULL)) != -1) {
@@ -103,6 +107,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case 'p': o->pid_path = optarg; break;
         case 'w': o->workers = atoi(optarg); break;
         case 'M': conf_mc_port_offset = atoi(optarg); break;
+        case 'C': coal_enabled = false; break;
         default: usage(stderr); return -1;
         }
     }

@@ -61,14 +61,20 @@ static void mc_get(struct client *c, const struct mc_request *q, const char *buf
     while (got < n && mc_text_key_next(q, &pos, &key, &nkey))
         k[got++] = (struct keyref){ .p = key, .len = (uint32_t)nkey };
     int s = frag_route_keys(c->wp, k, got);
-    if (s != -2) {
+    enum coal_cmd cmd = !coal_enabled ? COAL_NONE : q->cmd == MC_CMD_GET ? COAL_GET
+                        : q->cmd == MC_CMD_GETS ? COAL_GETS : COAL_NONE;
+    if (s >= 0 && cmd && got == n) {
+        struct req *r = req_create(c, RM_ONE);
+        frag_mc_get_one(r, cmd, s, k, got);
+        req_sent(r);
+    } else if (s != -2) {
         mc_forward_to(c, buf, q->consumed, s, got ? k[0].hash : 0);
     } else {
         struct req *r = req_create(c, RM_MC_GET);
         const char *pstart = q->tok[0].p;
         int last = (q->cmd == MC_CMD_GAT || q->cmd == MC_CMD_GATS) ? 1 : 0;
         size_t plen = (size_t)(q->tok[last].p + q->tok[last].len - pstart);
-        frag_mc_get(r, pstart, plen, q->keys, q->keys_len, k, got);
+        frag_mc_get(r, cmd, pstart, plen, q->keys, q->keys_len, k, got);
         req_sent(r);
     }
     if (k != stack_keys) mem_free(k);

@@ -39,6 +39,7 @@ static void nconn_close(struct nconn *nc)
         STAT_DEC(nc->ws->st.server_connections);
     }
     nc->state = NCONN_DOWN;
+    coal_reset(nc);
     nc->parsing = false;
     nc->need = 0;
     evtimer_del(nc->timer);
@@ -51,6 +52,7 @@ void nconn_destroy(struct nconn **ncp)
     if (nc == NULL) return;
     nconn_fail(nc, "server connection closed by the proxy");
     event_free(nc->timer);
+    mem_free(nc->co.log);
     mem_free(nc);
 }
 
@@ -235,10 +237,17 @@ static int nconn_connect(struct nconn *nc, const char **why)
     return 0;
 }
 
-struct evbuffer *nconn_output(struct nconn *nc, const char **why)
+struct evbuffer *nconn_output_keep(struct nconn *nc, const char **why)
 {
     if (nc->state == NCONN_DOWN && nconn_connect(nc, why) < 0) return NULL;
     return nc->pc.out;
+}
+
+struct evbuffer *nconn_output(struct nconn *nc, const char **why)
+{
+    struct evbuffer *out = nconn_output_keep(nc, why);
+    if (out) coal_close(nc);
+    return out;
 }
 
 void nconn_enqueue(struct nconn *nc, struct frag *f, size_t req_bytes)
@@ -288,6 +297,18 @@ static long nconn_parse(struct nconn *nc, struct evbuffer *in, size_t len)
     nc->need = 0;
     nc->parsing = false;
     return (long)(nc->proto != PROTO_MC ? nc->rr.consumed : nc->mr.consumed);
+}
+
+struct frag *nconn_pop_reply(struct nconn *nc, size_t n)
+{
+    struct frag *f = fifo_pop(nc);
+    struct wserver *ws = nc->ws;
+    coal_release(nc, f);
+    STAT_INC(ws->st.responses);
+    STAT_ADD(ws->st.response_bytes, n);
+    hist_record(ws->lat, (uint64_t)(clock_mono_us() - f->sent_us));
+    wpool_server_ok(ws);
+    return f;
 }
 
 /* A prelude reply, eaten.  A refused AUTH or SELECT is logged (the
@@ -358,12 +379,15 @@ static void nconn_read_cb(void *arg)
             nconn_fail(nc, "unexpected data from server");
             return;
         }
-        struct frag *f = fifo_pop(nc);
-        struct wserver *ws = nc->ws;
-        STAT_INC(ws->st.responses);
-        STAT_ADD(ws->st.response_bytes, n);
-        hist_record(ws->lat, (uint64_t)(clock_mono_us() - f->sent_us));
-        wpool_server_ok(ws);
+        if (coal_head_joined(nc)) {
+            if (coal_reply(nc, in, (size_t)n, nc->mr.error) < 0) {
+                STAT_INC(nc->ws->st.server_err);
+                nconn_fail(nc, "protocol error from server");
+                return;
+            }
+            continue;
+        }
+        struct frag *f = nconn_pop_reply(nc, (size_t)n);
         if (f->req == NULL) {
             if (nconn_internal_reply(nc, f, in, (size_t)n) < 0) return;
         } else {

@@ -30,6 +30,7 @@
 
 #include "compat/mc_reply.h"
 #include "compat/resp_reply.h"
+#include "proxy/coalesce.h"
 #include "proxy/pconn.h"
 
 #define NCONN_OUT_HIGH (1u << 20)
@@ -60,6 +61,7 @@ struct nconn {
     struct mc_reply mr;
     struct event *timer;        /* the pool timeout, armed while requests wait */
     struct client *wait_head, *wait_tail;   /* clients paused until it drains */
+    struct coal co;             /* joined get lines (proxy/coalesce) */
 };
 
 struct nconn *nconn_create(struct wserver *ws, int proto, int slot);
@@ -68,6 +70,10 @@ void nconn_destroy(struct nconn **nc);
 /* The output buffer to write a request into, connecting first if needed;
  * NULL (with *why set) when the server cannot be reached now. */
 struct evbuffer *nconn_output(struct nconn *nc, const char **why);
+/* The same, leaving an open get line open (proxy/coalesce writes to it). */
+struct evbuffer *nconn_output_keep(struct nconn *nc, const char **why);
+/* The FIFO head got its reply (n bytes, for the stats): pop it. */
+struct frag *nconn_pop_reply(struct nconn *nc, size_t n);
 /* Queue the fragment whose bytes were just written (req_bytes of them). */
 void nconn_enqueue(struct nconn *nc, struct frag *f, size_t req_bytes);
 

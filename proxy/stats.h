@@ -26,6 +26,7 @@
     X(fragment_errors, "# multi-key requests answered with some keys failed") \
     X(requests, "# requests from clients") \
     X(local_replies, "# requests answered by the proxy itself") \
+    X(gets_joined, "# Memcached gets sent on another request's get line") \
     X(client_tls_errors, "# TLS client handshakes failed or certificates refused")
 
 /* twemproxy's server codec. */

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "lib/log.h"
 #include "lib/mem.h"
 #include "proxy/client.h"
+#include "proxy/coalesce.h"
 #include "proxy/conf.h"
 #include "proxy/node.h"
 #include "proxy/pconn.h"
@@ -166,10 +168,14 @@ static void *worker_main(void *arg)
 {
     struct worker *w = arg;
     /* One turn at a time: the output queued in a turn is written after it
-     * (proxy/pconn), once per connection. */
+     * (proxy/pconn), once per connection, its joined get lines closed first
+     * (proxy/coalesce; writing can resume clients that queue more). */
     for (;;) {
         int rc = event_base_loop(w->base, EVLOOP_ONCE);
-        pconn_flush_all(w);
+        do {
+            coal_close_all(w);
+            pconn_flush_all(w);
+        } while (w->coal_head);
         if (rc != 0 || event_base_got_exit(w->base) || event_base_got_break(w->base)) break;
     }
     return NULL;
@@ -192,6 +198,7 @@ static struct worker *worker_create(int id, struct conf *conf)
     w->resp_lim.max_bulk_len = 512ll << 20;
     w->resp_lim.max_multibulk_len = 1024 * 1024;
     pthread_mutex_init(&w->snap_lock, NULL);
+    w->coal_scratch = evbuffer_new();
     w->notify_ev = event_new(w->base, w->notify[0], EV_READ | EV_PERSIST, notify_cb, w);
     event_add(w->notify_ev, NULL);
     w->tick_ev = event_new(w->base, -1, EV_PERSIST, tick_cb, w);
@@ -246,6 +253,7 @@ void workers_stop(void)
         stats_snap_free(w);
         if (w->conf) conf_unref(&w->conf);
         event_base_free(w->base);
+        evbuffer_free(w->coal_scratch);
         pthread_mutex_destroy(&w->snap_lock);
         mem_free(w);
     }

@@ -23,6 +23,8 @@ struct event_base;
 struct event;
 struct hist;
 struct pconn;
+struct nconn;
+struct evbuffer;
 
 struct worker {
     int id;
@@ -41,6 +43,8 @@ struct worker {
     pthread_mutex_t snap_lock;  /* guards the snapshot below */
     struct worker_snap *snap;
     struct pconn *flush_head;   /* connections with output to write (pconn.h) */
+    struct nconn *coal_head;    /* server connections with an open get line (coalesce.h) */
+    struct evbuffer *coal_scratch;
 };
 
 /* What readers see of a worker: its counters and histograms, copied once
