@@ -324,15 +324,7 @@ test {latency percentiles per pool and server: a slow node shows in its own p50 
 
 # A memcached on a given port (to bring a node back where it was).
 proc memcached_at {port} {
-    set dir [::harness::new_dir reborn]
-    set argv [::harness::memcached_argv $::oracle_memcached {} $port $dir]
-    set srv [dict create binary $::oracle_memcached port $port host 127.0.0.1 dir $dir \
-        stdout [file join $dir stdout.log] stderr [file join $dir stderr.log] argv $argv]
-    dict set srv pid [::harness::spawn $argv [dict get $srv stderr]]
-    wait_for_condition 100 20 {![catch {close [socket 127.0.0.1 $port]}]} else {
-        fail "memcached on $port did not start"
-    }
-    return $srv
+    return [memcached_on $port [::harness::new_dir reborn]]
 }
 
 test {without auto_eject_hosts a node that comes back is used again, its keys where they were} {

@@ -70,18 +70,6 @@ test {timeout: a node that never answers gives SERVER_ERROR Connection timed out
     }
 }
 
-# A memcached on a given port (to bring a node back where it was).
-proc memcached_on {port dir} {
-    set argv [::harness::memcached_argv $::oracle_memcached {} $port $dir]
-    set srv [dict create binary $::oracle_memcached port $port host 127.0.0.1 dir $dir \
-        stdout [file join $dir stdout.log] stderr [file join $dir stderr.log] argv $argv]
-    dict set srv pid [::harness::spawn $argv [dict get $srv stderr]]
-    wait_for_condition 100 20 {![catch {close [socket 127.0.0.1 $port]}]} else {
-        fail "memcached on $port did not start"
-    }
-    return $srv
-}
-
 test {auto_eject_hosts: ejected after server_failure_limit, keys move, back after retry} {
     set nodes [proxy_nodes memcached 2]
     set a [dict get [lindex $nodes 0] addr]
