@@ -274,6 +274,21 @@ try {
             assert_equal [$::pr get clikey] hello
         }
 
+        test {session resumption with a client certificate (TLS 1.2 session ID, 1.3 ticket)} {
+            foreach v {-tls1_2 -tls1_3} {
+                set sess [file join $::file_tmpdir sess$v.pem]
+                file delete $sess
+                # -ign_eof: wait for the proxy to close after QUIT
+                set base [list openssl s_client $v -connect 127.0.0.1:$tresp -CAfile $::ptls/ca.crt \
+                    -cert $::ptls/client.crt -key $::ptls/client.key -ign_eof]
+                set out [exec -ignorestderr timeout 20 {*}$base -sess_out $sess << "PING\r\nQUIT\r\n" 2>@1]
+                assert_match "*+PONG*" $out
+                set out [exec -ignorestderr timeout 20 {*}$base -sess_in $sess << "PING\r\nQUIT\r\n" 2>@1]
+                assert_match {*Reused, TLSv1.[23]*} $out
+                assert_match "*+PONG*" $out
+            }
+        }
+
         test {python3 redis client with ssl=True} {
             set py {
 import sys, redis
