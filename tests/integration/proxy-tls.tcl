@@ -8,8 +8,9 @@
 # over the same named servers sharing placement; plain text on a TLS port,
 # a client that leaves mid-handshake and a refused client certificate are
 # closed, counted in client_tls_errors, logged, and the proxy keeps serving;
-# tls_auth_clients yes/optional; a SIGHUP with new certificate files; -t
-# with a missing or mismatched file names it and its line.
+# tls_auth_clients yes/optional; session resumption with a client
+# certificate; a SIGHUP with new certificate files; -t with a missing or
+# mismatched file names it and its line.
 
 source [file join [file dirname $::test_file_path] proxy-common.inc]
 package require tls
