@@ -52,6 +52,7 @@ void client_accept(struct worker *w, struct wpool *wp, int fd, int proto)
     c->id = ++w->next_client_id;
     c->proto = proto;
     c->authed = p->redis_auth == NULL || p->redis_auth[0] == '\0';
+    c->reply_est = CLIENT_REPLY_EST0;
     resp_parser_init(&c->rp);
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -89,6 +90,8 @@ void client_close(struct client **cp)
         r->c = NULL;
         if (r->pending == 0 && !r->sending) req_free(&r);
     }
+    nconn_drop_dedicated(c);
+    mem_free(c->name);
     pconn_deinit(&c->pc);
     resp_parser_deinit(&c->rp);
     STAT_DEC(w->curr_connections);
@@ -106,12 +109,43 @@ static int client_maybe_close(struct client *c)
     return 1;
 }
 
+/* Over its limits (half: the lower mark to resume at): see client.h. */
 static int client_over_limits(struct client *c, int half)
 {
     size_t out = evbuffer_get_length(c->pc.out);
     int maxreq = half ? CLIENT_MAX_PENDING / 2 : CLIENT_MAX_PENDING;
     size_t maxout = half ? CLIENT_OUT_HIGH / 2 : CLIENT_OUT_HIGH;
-    return c->nreqs >= maxreq || out >= maxout || c->waiting_on != NULL;
+    if (c->hold) {
+        if (c->nreqs) return 1;
+        c->hold = false;
+    }
+    return c->nreqs >= maxreq || out + (size_t)c->nreqs * c->reply_est >= maxout ||
+           c->waiting_on != NULL;
+}
+
+/* Stop parsing; a held client keeps being read (a little) so that its
+ * disconnect is seen while it is blocked. */
+static void client_pause(struct client *c)
+{
+    c->paused = true;
+    if (!c->hold || evbuffer_get_length(c->pc.in) >= CLIENT_HOLD_IN)
+        pconn_read_enable(&c->pc, false);
+}
+
+void client_hold(struct client *c)
+{
+    c->hold = true;
+    client_pause(c);
+}
+
+void client_set_name(struct client *c, const char *name, size_t n)
+{
+    mem_free(c->name);
+    c->name = NULL;
+    if (n == 0) return;
+    c->name = mem_alloc(n + 1);
+    memcpy(c->name, name, n);
+    c->name[n] = '\0';
 }
 
 /* Parse and dispatch what the client sent, request by request. */
@@ -121,8 +155,7 @@ static void client_process(struct client *c)
     c->in_read = true;
     while (!c->closing) {
         if (client_over_limits(c, 0)) {
-            c->paused = true;
-            pconn_read_enable(&c->pc, false);
+            client_pause(c);
             break;
         }
         size_t len = evbuffer_get_length(in);
@@ -228,6 +261,10 @@ static void client_event_cb(void *arg, enum pconn_event what, int err)
     }
     if (what == PCONN_EOF) {
         STAT_INC(c->wp->st.client_eof);
+        if (c->bconns && nconn_dedicated_busy(c)) {
+            client_close(&c);           /* blocked: its reply cannot matter */
+            return;
+        }
         c->closing = true;
         pconn_read_enable(&c->pc, false);
         client_maybe_close(c);

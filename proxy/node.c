@@ -20,6 +20,7 @@
 
 static void nconn_timer_cb(evutil_socket_t fd, short what, void *arg);
 static void nconn_wake(struct nconn *nc);
+static void nconn_fail_as(struct nconn *nc, const char *why, bool count);
 
 struct nconn *nconn_create(struct wserver *ws, int proto, int slot)
 {
@@ -37,6 +38,7 @@ static void nconn_close(struct nconn *nc)
         pconn_deinit(&nc->pc);
         nc->open = false;
         STAT_DEC(nc->ws->st.server_connections);
+        if (nc->owner) STAT_DEC(nc->ws->wp->st.blocking_connections);
     }
     nc->state = NCONN_DOWN;
     coal_reset(nc);
@@ -50,7 +52,7 @@ void nconn_destroy(struct nconn **ncp)
     struct nconn *nc = *ncp;
     *ncp = NULL;
     if (nc == NULL) return;
-    nconn_fail(nc, "server connection closed by the proxy");
+    nconn_fail_as(nc, "server connection closed by the proxy", nc->owner == NULL);
     event_free(nc->timer);
     mem_free(nc->co.log);
     mem_free(nc);
@@ -69,7 +71,7 @@ static void nconn_fail_as(struct nconn *nc, const char *why, bool count)
     nconn_close(nc);
     if (was_open && busy && count) wpool_server_failed(nc->ws);
     if (was_open)
-        log_write(busy ? LOG_LEVEL_WARN : LOG_LEVEL_VERB, "pool %s: server %s: %s",
+        log_write(busy && count ? LOG_LEVEL_WARN : LOG_LEVEL_VERB, "pool %s: server %s: %s",
                   nc->ws->wp->pool->name, nc->ws->ps->pname, why);
     while (list) {
         struct frag *f = list;
@@ -135,13 +137,20 @@ static void nconn_write_cb(void *arg)
     if (nc->wait_head && nc->nout < NCONN_QUEUE_HIGH) nconn_wake(nc);
 }
 
+/* The pool's timeout, or a dedicated connection's own (us, 0: none). */
+static int64_t nconn_timeout_us(const struct nconn *nc)
+{
+    if (nc->owner) return nc->block_timeout_us;
+    return (int64_t)nc->ws->wp->pool->timeout * 1000;
+}
+
 static void nconn_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)fd;
     (void)what;
     struct nconn *nc = arg;
     if (nc->head == NULL) return;
-    int64_t timeout = (int64_t)nc->ws->wp->pool->timeout * 1000;
+    int64_t timeout = nconn_timeout_us(nc);
     int64_t age = clock_mono_us() - nc->head->sent_us;
     if (age >= timeout) {
         STAT_INC(nc->ws->st.server_timedout);
@@ -154,9 +163,9 @@ static void nconn_timer_cb(evutil_socket_t fd, short what, void *arg)
 
 static void nconn_arm_timer(struct nconn *nc)
 {
-    int timeout = nc->ws->wp->pool->timeout;
+    int64_t timeout = nconn_timeout_us(nc);
     if (timeout <= 0 || evtimer_pending(nc->timer, NULL)) return;
-    struct timeval tv = { timeout / 1000, (timeout % 1000) * 1000 };
+    struct timeval tv = { (time_t)(timeout / 1000000), (suseconds_t)(timeout % 1000000) };
     evtimer_add(nc->timer, &tv);
 }
 
@@ -222,6 +231,7 @@ static int nconn_connect(struct nconn *nc, const char **why)
     pconn_init(&nc->pc, ws->wp->w, -1, &nconn_ops, nc, NCONN_OUT_LOW);
     nc->open = true;
     STAT_INC(ws->st.server_connections);
+    if (nc->owner) STAT_INC(ws->wp->st.blocking_connections);
     if (pconn_connect(&nc->pc, (struct sockaddr *)&ws->ps->ss[which], ws->ps->sslen[which]) < 0) {
         *why = errno ? strerror(errno) : "cannot connect";
         STAT_INC(ws->st.server_err);
@@ -349,6 +359,16 @@ static bool nconn_is_push(struct nconn *nc)
     return nc->proto == PROTO_RESP3 && nc->rr.type == '>';
 }
 
+/* A reply shared by the gets joined on one line (proxy/coalesce): each
+ * client's reply-size estimate (proxy/client) gets its share. */
+static void note_joined(struct nconn *nc, size_t n)
+{
+    size_t m = 0;
+    for (struct frag *f = nc->head; f && (f == nc->head || f->joined); f = f->next) m++;
+    for (struct frag *f = nc->head; f && (f == nc->head || f->joined); f = f->next)
+        if (f->req && f->req->c) client_note_reply(f->req->c, n / m);
+}
+
 static void nconn_read_cb(void *arg)
 {
     struct nconn *nc = arg;
@@ -380,6 +400,7 @@ static void nconn_read_cb(void *arg)
             return;
         }
         if (coal_head_joined(nc)) {
+            note_joined(nc, (size_t)n);
             if (coal_reply(nc, in, (size_t)n, nc->mr.error) < 0) {
                 STAT_INC(nc->ws->st.server_err);
                 nconn_fail(nc, "protocol error from server");
@@ -391,6 +412,7 @@ static void nconn_read_cb(void *arg)
         if (f->req == NULL) {
             if (nconn_internal_reply(nc, f, in, (size_t)n) < 0) return;
         } else {
+            if (f->req->c) client_note_reply(f->req->c, (size_t)n);
             frag_replied(f, in, (size_t)n);
         }
     }
@@ -415,4 +437,49 @@ static void nconn_event_cb(void *arg, enum pconn_event what, int err)
         snprintf(why, sizeof why, "%s", err ? strerror(err) : "connection error");
     }
     nconn_fail(nc, why);
+}
+
+/* ---- dedicated connections (blocking commands) ---- */
+
+static void nconn_dedicated_free(struct nconn *nc)
+{
+    struct wpool *wp = nc->ws->wp;
+    nconn_destroy(&nc);
+    wpool_unref(wp);
+}
+
+struct nconn *nconn_dedicated(struct client *c, struct wserver *ws, int proto)
+{
+    for (struct nconn **pp = &c->bconns, *nc; (nc = *pp) != NULL;) {
+        if (nc->ws == ws && nc->proto == proto) return nc;
+        bool stale = nc->ws->wp != c->wp || nc->ws == ws;   /* old pool, other protocol */
+        if (stale && nc->nout == 0) {
+            *pp = nc->owner_next;
+            nconn_dedicated_free(nc);
+        } else {
+            pp = &nc->owner_next;
+        }
+    }
+    struct nconn *nc = nconn_create(ws, proto, 0);
+    nc->owner = c;
+    nc->owner_next = c->bconns;
+    c->bconns = nc;
+    ws->wp->refs++;
+    return nc;
+}
+
+void nconn_drop_dedicated(struct client *c)
+{
+    while (c->bconns) {
+        struct nconn *nc = c->bconns;
+        c->bconns = nc->owner_next;
+        nconn_dedicated_free(nc);
+    }
+}
+
+bool nconn_dedicated_busy(const struct client *c)
+{
+    for (const struct nconn *nc = c->bconns; nc; nc = nc->owner_next)
+        if (nc->nout > 0) return true;
+    return false;
 }

@@ -20,7 +20,18 @@
  * queue to NCONN_QUEUE_LOW (or the connection closed).  A client overshoots
  * by at most the one request that found the connection congested, so the
  * proxy holds about NCONN_OUT_HIGH + one request per waiting client for a
- * server that stops reading, whatever the clients send. */
+ * server that stops reading, whatever the clients send.
+ *
+ * Dedicated connections (blocking commands: BLPOP BRPOP BLMOVE BRPOPLPUSH
+ * BZPOPMIN BZPOPMAX BLMPOP BZMPOP): a client's blocking command goes over
+ * a connection to that server owned by the client (nc->owner), opened on
+ * its first blocking command there and closed with the client, so a
+ * command the server holds for seconds (or forever: BLPOP 0) delays no
+ * other client.  The pool timeout does not apply to it: the command's own
+ * timeout plus the pool timeout does (none for timeout 0).  It holds a
+ * reference on its wpool (a reload may move the client to a new one; the
+ * old connection is dropped once idle).  Counted in the pool's
+ * blocking_connections while its socket is open. */
 #ifndef SHOAL_PROXY_NODE_H
 #define SHOAL_PROXY_NODE_H
 
@@ -62,6 +73,9 @@ struct nconn {
     struct event *timer;        /* the pool timeout, armed while requests wait */
     struct client *wait_head, *wait_tail;   /* clients paused until it drains */
     struct coal co;             /* joined get lines (proxy/coalesce) */
+    struct client *owner;       /* dedicated to this client (blocking commands) */
+    struct nconn *owner_next;   /* the owner's other dedicated connections */
+    int64_t block_timeout_us;   /* dedicated: the timeout of its command, 0 none */
 };
 
 struct nconn *nconn_create(struct wserver *ws, int proto, int slot);
@@ -82,5 +96,14 @@ void nconn_fail(struct nconn *nc, const char *why);
 
 /* A client stops waiting for nc (it is closing). */
 void nconn_unwait(struct nconn *nc, struct client *c);
+
+/* Client c's dedicated connection to ws for protocol proto (created on
+ * first use; an idle one left from another protocol or an older wpool is
+ * dropped then). */
+struct nconn *nconn_dedicated(struct client *c, struct wserver *ws, int proto);
+/* Close every dedicated connection of c, failing what they carry. */
+void nconn_drop_dedicated(struct client *c);
+/* True if a dedicated connection of c has a request outstanding. */
+bool nconn_dedicated_busy(const struct client *c);
 
 #endif

@@ -1,11 +1,14 @@
 /* proxy/resp_proxy: the RESP front; see resp_proxy.h. */
 #include "proxy/resp_proxy.h"
 
+#include <arpa/inet.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 
 #include "compat/cmd.h"
 #include "compat/resp.h"
@@ -14,6 +17,7 @@
 #include "lib/util.h"
 #include "proxy/client.h"
 #include "proxy/frag.h"
+#include "proxy/node.h"
 #include "proxy/pool.h"
 #include "proxy/route.h"
 #include "proxy/stats.h"
@@ -28,6 +32,7 @@ struct rq {
     int argc;
     const char *bytes;      /* the request as multibulk bytes */
     size_t nbytes;
+    bool wait;              /* not handled: parse it again later */
 };
 
 #define ARG(q, i) ((q)->buf + (q)->argv[i].off)
@@ -215,7 +220,7 @@ static void local_hello(const struct rq *q)
             return;
         }
     }
-    int cred = -1;
+    int cred = -1, name = -1;
     for (int i = 2; i < q->argc; i++) {
         int more = q->argc - 1 - i;
         if (arg_is(q, i, "auth") && more >= 2) {
@@ -226,7 +231,7 @@ static void local_hello(const struct rq *q)
                 reply_err(c, "ERR Client names cannot contain spaces, newlines or special characters.");
                 return;
             }
-            i++;
+            name = ++i;
         } else {
             client_replyf(c, "-ERR Syntax error in HELLO option '%.*s'\r\n",
                           (int)(ARGLEN(q, i) > 128 ? 128 : ARGLEN(q, i)), ARG(q, i));
@@ -246,6 +251,7 @@ static void local_hello(const struct rq *q)
                   "authenticate the client and select the RESP protocol version at the same time");
         return;
     }
+    if (name >= 0) client_set_name(c, ARG(q, name), ARGLEN(q, name));
     int proto = ver == 3 || (ver == 0 && is_resp3(c)) ? 3 : 2;
     client_replyf(c, "%s\r\n$6\r\nserver\r\n$11\r\nshoal-proxy\r\n$7\r\nversion\r\n$%zu\r\n%s\r\n"
                   "$5\r\nproto\r\n:%d\r\n$2\r\nid\r\n:%llu\r\n$4\r\nmode\r\n$5\r\nproxy\r\n"
@@ -278,14 +284,59 @@ static void local_auth(const struct rq *q)
     }
 }
 
+/* CLIENT INFO: this client as the proxy knows it, in Redis's
+ * `field=value` form (fields the proxy has; the others would be made up).
+ * CLIENT LIST is refused: the other clients belong to other workers. */
+static void client_info(struct client *c)
+{
+    char host[INET6_ADDRSTRLEN] = "", addr[INET6_ADDRSTRLEN + 16] = "";
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    if (getpeername(c->pc.fd, (struct sockaddr *)&ss, &sl) == 0) {
+        if (ss.ss_family == AF_INET) {
+            struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+            inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
+            snprintf(addr, sizeof addr, "%s:%u", host, ntohs(a->sin_port));
+        } else if (ss.ss_family == AF_INET6) {
+            struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+            inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+            snprintf(addr, sizeof addr, "%s:%u", host, ntohs(a->sin6_port));
+        } else {
+            snprintf(addr, sizeof addr, "/unixsocket:0");
+        }
+    }
+    char line[400];
+    int n = snprintf(line, sizeof line, "id=%llu addr=%s name=%s db=0 resp=%d\n",
+                     (unsigned long long)c->id, addr, c->name ? c->name : "",
+                     is_resp3(c) ? 3 : 2);
+    if (n < 0) n = 0;
+    if ((size_t)n >= sizeof line) n = (int)sizeof line - 1;
+    if (is_resp3(c)) reply_blob(c, '=', "txt", line, (size_t)n);
+    else reply_bulk(c, line, (size_t)n);
+}
+
 static void local_client(const struct rq *q)
 {
     struct client *c = q->c;
-    if (arg_is(q, 1, "setname") && q->argc == 3) client_reply(c, "+OK\r\n", 5, false);
-    else if (arg_is(q, 1, "getname") && q->argc == 2) reply_null(c);
-    else if (arg_is(q, 1, "id") && q->argc == 2) client_replyf(c, ":%llu\r\n", (unsigned long long)c->id);
-    else if (arg_is(q, 1, "setinfo")) client_reply(c, "+OK\r\n", 5, false);
-    else reply_err(c, "ERR this CLIENT subcommand is not supported through the proxy");
+    if (arg_is(q, 1, "setname") && q->argc == 3) {
+        if (!client_name_ok(ARG(q, 2), ARGLEN(q, 2))) {
+            reply_err(c, "ERR Client names cannot contain spaces, newlines or special characters.");
+            return;
+        }
+        client_set_name(c, ARG(q, 2), ARGLEN(q, 2));
+        client_reply(c, "+OK\r\n", 5, false);
+    } else if (arg_is(q, 1, "getname") && q->argc == 2) {
+        if (c->name) reply_bulk(c, c->name, strlen(c->name));
+        else reply_null(c);
+    } else if (arg_is(q, 1, "id") && q->argc == 2) {
+        client_replyf(c, ":%llu\r\n", (unsigned long long)c->id);
+    } else if (arg_is(q, 1, "info") && q->argc == 2) {
+        client_info(c);
+    } else if (arg_is(q, 1, "setinfo")) {
+        client_reply(c, "+OK\r\n", 5, false);
+    } else {
+        reply_err(c, "ERR this CLIENT subcommand is not supported through the proxy");
+    }
 }
 
 static void local_info(const struct rq *q)
@@ -441,9 +492,115 @@ static void route_numkeys(const struct rq *q, const struct cmd_desc *d, bool des
     forward_to(q, s, h);
 }
 
-static void deny_or_fan_out(const struct rq *q, const struct cmd_desc *d)
+/* ---- blocking commands ---- */
+
+/* The server owning the numkeys keys that follow nk_at (-2: spread); the
+ * empty key's owner for a bad numkeys (the node answers its error). */
+static int numkeys_server(const struct rq *q, int nk_at, uint32_t *h)
+{
+    long long nk;
+    if (nk_at < q->argc && util_str2ll(ARG(q, nk_at), ARGLEN(q, nk_at), &nk) == 0 && nk > 0 &&
+        nk <= q->argc - nk_at - 1)
+        return keys_server(q, nk_at + 1, nk_at + (int)nk, 1, h);
+    return route_key(q->c->wp, "", 0, h);
+}
+
+/* How long the proxy waits for a blocking command's reply (us, 0: for
+ * ever): its own timeout (seconds) plus the pool's, the grace the server
+ * has to answer once it times out.  Timeout 0 blocks for ever, and so
+ * does the command in a pool without a timeout; a timeout the server
+ * will refuse gets only the pool's. */
+static int64_t block_wait_us(const struct rq *q, const struct cmd_desc *d)
+{
+    int64_t pool = (int64_t)q->c->wp->pool->timeout * 1000;
+    int i = d->id == CMD_ID_blmove ? 5 : d->id == CMD_ID_brpoplpush ? 3
+          : d->id == CMD_ID_blmpop || d->id == CMD_ID_bzmpop ? 1 : q->argc - 1;
+    double t;
+    if (pool <= 0) return 0;
+    if (i >= q->argc || util_str2d(ARG(q, i), ARGLEN(q, i), &t) != 0 || !(t >= 0)) return pool;
+    if (t == 0 || t > 1e9) return 0;
+    return (int64_t)(t * 1e6) + pool;
+}
+
+/* BLPOP BRPOP BLMOVE BRPOPLPUSH BZPOPMIN BZPOPMAX BLMPOP BZMPOP: to the
+ * server owning every key (CROSSSLOT otherwise), over the client's own
+ * connection to it (proxy/node: nconn_dedicated), so a command the server
+ * holds delays nobody else and no pool timeout cuts it short.  Ordering
+ * (proxy/client `hold`): it waits until the client's earlier requests
+ * are answered (q->wait: parsed again then), and the client's next
+ * request waits until it is answered, as in Redis, where a blocked
+ * client's later commands run after it unblocks. */
+static void route_blocking(struct rq *q, const struct cmd_desc *d)
+{
+    struct client *c = q->c;
+    uint32_t h = 0;
+    int s = d->id == CMD_ID_blmpop || d->id == CMD_ID_bzmpop
+                ? numkeys_server(q, 2, &h)
+                : keys_server(q, d->first_key, d->last_key, 1, &h);
+    if (s == -2) {
+        client_replyf(c, "-CROSSSLOT Keys in request don't hash to the same server "
+                      "(use a hash tag) for '%s'\r\n", d->fullname);
+        return;
+    }
+    if (c->nreqs > 0) {
+        q->wait = true;
+        client_hold(c);
+        return;
+    }
+    if (s < 0) {
+        forward_to(q, s, h);            /* fails: no server available */
+        return;
+    }
+    struct wserver *ws = &c->wp->servers[s];
+    struct nconn *nc = nconn_dedicated(c, ws, c->proto);
+    struct req *r = req_create(c, RM_ONE);
+    req_frags_alloc(r, 1);
+    r->frags[0].ws = ws;
+    nc->block_timeout_us = block_wait_us(q, d);
+    const char *why = NULL;
+    struct evbuffer *out = nconn_output(nc, &why);
+    if (out == NULL) {
+        frag_failed(&r->frags[0], why);
+    } else {
+        evbuffer_add(out, q->bytes, q->nbytes);
+        nconn_enqueue(nc, &r->frags[0], q->nbytes);
+    }
+    c->hold = true;
+    req_sent(r);
+}
+
+/* SORT key [BY p] [LIMIT off count] [GET p ...] [ASC|DESC] [ALPHA]
+ * [STORE dest]: dest must live on key's server (CROSSSLOT otherwise);
+ * syntax errors are the node's to answer.  SORT_RO has no STORE. */
+static void route_sort(const struct rq *q, const struct cmd_desc *d)
+{
+    uint32_t h = 0, dh;
+    int s = route_key(q->c->wp, ARG(q, 1), ARGLEN(q, 1), &h);
+    for (int i = 2; i < q->argc; i++) {
+        if ((arg_is(q, i, "by") || arg_is(q, i, "get")) && i + 1 < q->argc) {
+            i++;
+        } else if (arg_is(q, i, "limit") && i + 2 < q->argc) {
+            i += 2;
+        } else if (arg_is(q, i, "store") && i + 1 < q->argc) {
+            i++;
+            if (route_key(q->c->wp, ARG(q, i), ARGLEN(q, i), &dh) != s) {
+                client_replyf(q->c, "-CROSSSLOT Keys in request don't hash to the same server "
+                              "(use a hash tag) for '%s'\r\n", d->fullname);
+                return;
+            }
+        }
+    }
+    forward_to(q, s, h);
+}
+
+static void deny_or_fan_out(struct rq *q, const struct cmd_desc *d)
 {
     switch (d->id) {
+    case CMD_ID_blpop: case CMD_ID_brpop: case CMD_ID_blmove: case CMD_ID_brpoplpush:
+    case CMD_ID_bzpopmin: case CMD_ID_bzpopmax: case CMD_ID_blmpop: case CMD_ID_bzmpop:
+        route_blocking(q, d);
+        return;
+    case CMD_ID_sort: route_sort(q, d); return;
     case CMD_ID_zunionstore: case CMD_ID_zinterstore: case CMD_ID_zdiffstore:
         route_numkeys(q, d, true, 2);
         return;
@@ -539,7 +696,7 @@ static int script_cmd(const struct rq *q)
     return 1;
 }
 
-static void resp_dispatch(const struct rq *q)
+static void resp_dispatch(struct rq *q)
 {
     struct client *c = q->c;
     const struct cmd_desc *d = cmd_lookup(ARG(q, 0), ARGLEN(q, 0));
@@ -607,7 +764,7 @@ long resp_proxy_request(struct client *c, char *buf, size_t len)
     }
     size_t consumed = p->consumed;
     if (p->argc > 0) {
-        struct rq q = { c, buf, p->argv, p->argc, buf, consumed };
+        struct rq q = { c, buf, p->argv, p->argc, buf, consumed, false };
         char *composed = NULL;
         if (p->is_inline) {
             const char **av = mem_alloc(sizeof *av * (size_t)p->argc);
@@ -626,6 +783,10 @@ long resp_proxy_request(struct client *c, char *buf, size_t len)
         }
         resp_dispatch(&q);
         mem_free(composed);
+        if (q.wait) {                   /* parsed again when it may go */
+            resp_parser_reset(p);
+            return 0;
+        }
     }
     resp_parser_reset(p);
     return (long)consumed;

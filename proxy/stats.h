@@ -27,7 +27,8 @@
     X(requests, "# requests from clients") \
     X(local_replies, "# requests answered by the proxy itself") \
     X(gets_joined, "# Memcached gets sent on another request's get line") \
-    X(client_tls_errors, "# TLS client handshakes failed or certificates refused")
+    X(client_tls_errors, "# TLS client handshakes failed or certificates refused") \
+    X(blocking_connections, "# open server connections dedicated to clients' blocking commands")
 
 /* twemproxy's server codec. */
 #define SERVER_STATS(X) \
