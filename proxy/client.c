@@ -92,6 +92,7 @@ void client_close(struct client **cp)
     }
     nconn_drop_dedicated(c);
     mem_free(c->name);
+    if (c->resume_ev) event_free(c->resume_ev);
     pconn_deinit(&c->pc);
     resp_parser_deinit(&c->rp);
     STAT_DEC(w->curr_connections);
@@ -243,11 +244,24 @@ static void client_read_cb(void *arg)
     if (!c->in_read) client_process(c);
 }
 
+static void client_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    client_try_resume(arg);
+}
+
+/* Output drained.  This runs inside the worker's end-of-turn flush
+ * (proxy/pconn), after that turn's joined get lines were closed (proxy/
+ * coalesce): requests parsed here would open a line the flush has already
+ * passed, so a paused client resumes in a turn of its own. */
 static void client_write_cb(void *arg)
 {
     struct client *c = arg;
     if (client_maybe_close(c)) return;
-    client_try_resume(c);
+    if (!c->paused || c->closing) return;
+    if (c->resume_ev == NULL) c->resume_ev = event_new(c->w->base, -1, 0, client_resume_cb, c);
+    event_active(c->resume_ev, EV_TIMEOUT, 0);
 }
 
 static void client_event_cb(void *arg, enum pconn_event what, int err)

@@ -50,6 +50,7 @@ struct worker;
 struct wpool;
 struct req;
 struct evbuffer;
+struct event;
 struct nconn;
 
 struct client {
@@ -74,6 +75,7 @@ struct client {
     bool hold;                  /* parse nothing until every request is answered */
     struct nconn *bconns;       /* dedicated connections (node.h) */
     char *name;                 /* CLIENT SETNAME, HELLO SETNAME; NULL none */
+    struct event *resume_ev;    /* resume after a drain, next turn (client.c) */
 };
 
 /* A reply of n bytes arrived for c (proxy/node): the size estimate. */

@@ -5,7 +5,12 @@
  * server owning all its keys, splits it per server (MGET, MSET, DEL,
  * UNLINK, EXISTS, TOUCH), fans it out (DBSIZE, FLUSHALL, FLUSHDB, KEYS), or
  * refuses it with an error that says why (keys on different servers,
- * commands a proxy cannot serve).
+ * commands a proxy cannot serve)  SORT ... STORE dest needs dest on key's server.
+ *
+ * Blocking commands (BLPOP BRPOP BLMOVE BRPOPLPUSH BZPOPMIN BZPOPMAX
+ * BLMPOP BZMPOP) go over the client's own connection to the server
+ * (proxy/node nconn_dedicated), after the client's earlier requests are
+ * answered and before its later ones are parsed (proxy/client hold).
  *
  * Scripts are not in cmd.def (the node has no Lua): EVAL EVALSHA EVAL_RO
  * EVALSHA_RO FCALL FCALL_RO are routed here by their numkeys keys (numkeys
