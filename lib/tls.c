@@ -79,6 +79,13 @@ SSL_CTX *tls_server_ctx_create(const char *cert_file, const char *key_file, cons
     if (auth == TLS_AUTH_YES) mode = SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT;
     else if (auth == TLS_AUTH_OPTIONAL) mode = SSL_VERIFY_PEER;
     SSL_CTX_set_verify(ctx, mode, NULL);
+    /* With client certificates verified, OpenSSL refuses to resume a
+     * session (a TLS 1.2 session ID or a 1.3 ticket) whose context was
+     * never named, failing the handshake with "session id context
+     * uninitialized". Session caches and ticket keys are per SSL_CTX, so
+     * one name serves every context. */
+    static const unsigned char sid_ctx[] = "shoal";
+    SSL_CTX_set_session_id_context(ctx, sid_ctx, sizeof sid_ctx - 1);
     return ctx;
 }
 

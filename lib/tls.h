@@ -13,7 +13,9 @@ struct ssl_ctx_st;
 enum tls_auth { TLS_AUTH_NO = 0, TLS_AUTH_YES = 1, TLS_AUTH_OPTIONAL = 2 };
 
 /* A server context from cert (chain), key and CA (may be NULL or "" when
- * auth is TLS_AUTH_NO). NULL on error, with the reason in errbuf. */
+ * auth is TLS_AUTH_NO), TLS 1.2 and up, with its session ID context named
+ * so clients can resume sessions (certificate or not). NULL on error, with
+ * the reason in errbuf. */
 struct ssl_ctx_st *tls_server_ctx_create(const char *cert_file, const char *key_file, const char *ca_file,
                                          enum tls_auth auth, char *errbuf, size_t errlen);
 void tls_ctx_destroy(struct ssl_ctx_st **ctx);

@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <netdb.h>
-#include <openssl/ssl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -183,11 +182,6 @@ static int pool_tls(struct pool *p, const struct nc_pool *np, const char *path,
         snprintf(err, errlen, "%s:%d: pool '%s': TLS: %s", path, np->tls_line, p->name, why);
         return -1;
     }
-    /* With client certificates verified, OpenSSL refuses to resume a
-     * session (a TLS 1.3 ticket or a 1.2 session ID) whose context was
-     * never named: "session id context uninitialized". */
-    static const unsigned char sid[] = "shoal-proxy";
-    SSL_CTX_set_session_id_context(p->tls_ctx, sid, sizeof sid - 1);
     return 0;
 }
 

@@ -125,6 +125,24 @@ start_server [list tls-port $tport tls-mc-port $tmport {*}[tls_opts yes] tags {t
         assert_equal $bad 0 "reply $i was '$hdr' '$body'"
     }
 
+    test {session resumption with a client certificate (TLS 1.2 session ID, 1.3 ticket)} {
+        foreach v {-tls1_2 -tls1_3} {
+            set sess [file join $::file_tmpdir node-sess$v.pem]
+            file delete $sess
+            # -ign_eof: the PING reply is read before the node closes after
+            # QUIT; s_client exits 1 then (no close_notify), so its output
+            # alone is checked
+            set base [list timeout 20 openssl s_client $v -connect 127.0.0.1:$tport \
+                -CAfile $::tlsdir/ca.crt -cert $::tlsdir/client.crt -key $::tlsdir/client.key -ign_eof]
+            catch {exec -ignorestderr {*}$base -sess_out $sess << "PING\r\nQUIT\r\n" 2>@1} out
+            assert_match "*+PONG*" $out
+            assert_match "*New, TLSv1.*" $out
+            catch {exec -ignorestderr {*}$base -sess_in $sess << "PING\r\nQUIT\r\n" 2>@1} out
+            assert_match {*Reused, TLSv1.[23]*} $out
+            assert_match "*+PONG*" $out
+        }
+    }
+
     test {shoal-bench --tls against tls-port} {
         set before [get_info_field [r info stats] total_commands_processed]
         set bench [file join [file dirname [file dirname $::server_binary]] bench shoal-bench]
