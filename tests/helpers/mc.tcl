@@ -1,6 +1,6 @@
 # tests/helpers/mc.tcl: a raw Memcached text-protocol client.
 #
-#   set m [mc_client 127.0.0.1 11211 ?-timeout secs?]
+#   set m [mc_client 127.0.0.1 11211 ?-timeout secs? ?-tls opts?]
 #   $m sendline "set k 0 0 1"   ;# appends "\r\n", flushes
 #   $m send "v\r\n"             ;# bytes as they are, flushes
 #   $m read_line                ;# one line, "\r\n" stripped
@@ -9,9 +9,10 @@
 #   $m cmd "version"            ;# sendline + read_line
 #   $m fd, $m close
 #
-# It shares the socket, timeout and buffering code of resp.tcl (a memcached
-# reply is lines and counted blobs, like RESP), but never interprets a reply:
-# memcached tests compare bytes.
+# It shares the socket (plain or, with -tls, TLS: see resp.tcl), timeout
+# and buffering code of resp.tcl (a memcached reply is lines and counted
+# blobs, like RESP), but never interprets a reply: memcached tests compare
+# bytes.
 
 namespace eval ::mc {}
 

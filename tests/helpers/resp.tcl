@@ -1,7 +1,7 @@
 # tests/helpers/resp.tcl: a pure-Tcl RESP2/RESP3 client for the integration
 # suite.
 #
-#   set c [resp_client 127.0.0.1 6379 ?-deferred 0|1? ?-timeout secs?]
+#   set c [resp_client 127.0.0.1 6379 ?-deferred 0|1? ?-timeout secs? ?-tls opts?]
 #   $c set foo bar          ;# sends a multibulk, returns the parsed reply
 #   $c read                 ;# (deferred mode) reads one parsed reply
 #   $c raw $bytes           ;# writes bytes as they are and flushes
@@ -21,15 +21,17 @@
 # aggregate (EXEC) is returned as its text so the other elements survive.
 # Every read first waits for the socket to become readable with a timeout,
 # so a server that stops answering fails the test instead of hanging it.
+# -tls takes Tcl tls::socket options (tls_client_opts of tlsutil.tcl makes
+# them): non-empty, the client speaks TLS and has finished the handshake
+# when resp_client returns (a refused handshake raises); empty, plain text.
 
 namespace eval ::resp {
     variable next_id 0
 }
 
 proc resp_client {host port args} {
-    set opts [dict merge {-deferred 0 -timeout 30} $args]
-    set fd [socket $host $port]
-    fconfigure $fd -translation binary -buffering full -blocking 1
+    set opts [dict merge {-deferred 0 -timeout 30 -tls {}} $args]
+    set fd [::resp::open_socket $host $port [dict get $opts -tls]]
     set id [incr ::resp::next_id]
     set name ::resp::client$id
     upvar #0 ::resp::state$id st
@@ -37,6 +39,22 @@ proc resp_client {host port args} {
         timeout [dict get $opts -timeout] attributes {} host $host port $port]
     proc $name {args} [format {::resp::dispatch %d {*}$args} $id]
     return $name
+}
+
+# A blocking binary socket; over TLS with tlsopts non-empty.
+proc ::resp::open_socket {host port tlsopts} {
+    if {[llength $tlsopts] == 0} {
+        set fd [socket $host $port]
+    } else {
+        package require tls
+        set fd [tls::socket {*}$tlsopts $host $port]
+    }
+    fconfigure $fd -translation binary -buffering full -blocking 1
+    if {[llength $tlsopts] > 0 && [catch {tls::handshake $fd} err opts]} {
+        catch {close $fd}
+        return -options $opts $err
+    }
+    return $fd
 }
 
 # Compose one RESP multibulk command from a list of byte strings.

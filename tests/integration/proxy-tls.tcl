@@ -1,7 +1,7 @@
 # tests/integration/proxy-tls.tcl: shoal-proxy terminating TLS for clients
-# (`tls: true` pools) in front of plain-text shoal-server nodes. A
-# throwaway CA, server and client certificates are made with the openssl
-# CLI in the test's directory (no key is committed), as tls.tcl does.
+# (`tls: true` pools) in front of plain-text shoal-server nodes. Two
+# throwaway CAs, each with server and client certificates, are made in the
+# test's directory by tests/helpers/tlsutil.tcl (no key is committed).
 # Checked: Memcached and RESP over TLS (Tcl's tls package, redis-cli --tls,
 # python3 ssl), a multi-get and MGET split over two nodes, 1000 pipelined
 # requests, 200 KB values crossing TLS records, a plain-text and a TLS pool
@@ -13,31 +13,11 @@
 # mismatched file names it and its line.
 
 source [file join [file dirname $::test_file_path] proxy-common.inc]
-package require tls
-
-proc ptls_openssl {args} { exec -ignorestderr openssl {*}$args }
-
-# CA, server (SAN 127.0.0.1) and client certificates named $prefix* in dir.
-proc ptls_make_certs {dir prefix} {
-    file mkdir $dir
-    set ec {-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes}
-    ptls_openssl req -x509 {*}$ec -keyout $dir/${prefix}ca.key -out $dir/${prefix}ca.crt \
-        -days 2 -subj /CN=ShoalProxyTestCA$prefix
-    set f [open $dir/san.ext w]
-    puts $f "subjectAltName=IP:127.0.0.1,DNS:localhost"
-    close $f
-    foreach n {server client} {
-        ptls_openssl req {*}$ec -keyout $dir/$prefix$n.key -out $dir/$prefix$n.csr \
-            -subj /CN=shoal-proxy-$n
-        ptls_openssl x509 -req -in $dir/$prefix$n.csr -CA $dir/${prefix}ca.crt \
-            -CAkey $dir/${prefix}ca.key -CAcreateserial -out $dir/$prefix$n.crt -days 2 \
-            -extfile $dir/san.ext
-    }
-}
+source [file join $::testsdir helpers tlsutil.tcl]
 
 set ::ptls [file join $::file_tmpdir proxy-tls-certs]
-ptls_make_certs $::ptls {}
-ptls_make_certs $::ptls second-
+tls_make_certs $::ptls
+tls_make_certs $::ptls second-
 
 proc write_file {path text} {
     set f [open $path w]
@@ -45,33 +25,13 @@ proc write_file {path text} {
     close $f
 }
 
-# A RESP (or, with mc_client's verbs, Memcached) client of tests/helpers
-# over a TLS socket: the plain helper's state with a tls channel in it.
-proc ptls_client {kind port {cert 1} {ca {}}} {
-    if {$ca eq {}} { set ca $::ptls/ca.crt }
-    set opts [list -cafile $ca -require 1]
-    if {$cert} { lappend opts -certfile $::ptls/client.crt -keyfile $::ptls/client.key }
-    set fd [tls::socket {*}$opts 127.0.0.1 $port]
-    fconfigure $fd -translation binary -buffering full -blocking 1
-    tls::handshake $fd
-    set id [incr ::resp::next_id]
-    upvar #0 ::resp::state$id st
-    array set st [list fd $fd deferred 0 timeout 30 attributes {} host 127.0.0.1 port $port]
-    proc ::resp::client$id {args} [format {::resp::dispatch %d {*}$args} $id]
-    if {$kind eq "resp"} { return ::resp::client$id }
-    proc ::mc::client$id {args} [format {::mc::dispatch %d {*}$args} $id]
-    rename ::resp::client$id ::mc::resp$id
-    return ::mc::client$id
+# A RESP or Memcached client over TLS: -tls options of the first CA
+# (client certificate unless cert is 0) or of the CA files named prefix*.
+proc ptls_client {kind port {cert 1} {prefix {}}} {
+    return [${kind}_client 127.0.0.1 $port -tls [tls_client_opts $::ptls $cert $prefix]]
 }
 
-# redis-cli --tls; with_cert 0 leaves the client certificate out. Its
-# output (errors included); never raises.
-proc ptls_cli {port with_cert args} {
-    set cmd [list redis-cli -h 127.0.0.1 -p $port --tls --cacert $::ptls/ca.crt]
-    if {$with_cert} { lappend cmd --cert $::ptls/client.crt --key $::ptls/client.key }
-    catch {exec timeout 20 {*}$cmd {*}$args 2>@1} out
-    return [string trim $out]
-}
+proc ptls_cli {port with_cert args} { tls_redis_cli $::ptls $port $with_cert {*}$args }
 
 # shoal-server nodes with the Memcached port at port + 100 (protocol both).
 proc ::harness::ptls_node_argv {port dir} {
@@ -277,16 +237,12 @@ try {
 
         test {session resumption with a client certificate (TLS 1.2 session ID, 1.3 ticket)} {
             foreach v {-tls1_2 -tls1_3} {
-                set sess [file join $::file_tmpdir sess$v.pem]
-                file delete $sess
-                # -ign_eof: wait for the proxy to close after QUIT
-                set base [list openssl s_client $v -connect 127.0.0.1:$tresp -CAfile $::ptls/ca.crt \
-                    -cert $::ptls/client.crt -key $::ptls/client.key -ign_eof]
-                set out [exec -ignorestderr timeout 20 {*}$base -sess_out $sess << "PING\r\nQUIT\r\n" 2>@1]
-                assert_match "*+PONG*" $out
-                set out [exec -ignorestderr timeout 20 {*}$base -sess_in $sess << "PING\r\nQUIT\r\n" 2>@1]
-                assert_match {*Reused, TLSv1.[23]*} $out
-                assert_match "*+PONG*" $out
+                lassign [tls_resume $::ptls $tresp $v [file join $::file_tmpdir sess$v.pem]] \
+                    rc1 first rc2 second
+                # the proxy ends the session cleanly after QUIT: s_client exits 0
+                assert_equal [list $rc1 $rc2] {0 0} "$first\n$second"
+                assert_match "*+PONG*" $first
+                assert_match {*Reused, TLSv1.[23]*+PONG*} $second
             }
         }
 
@@ -397,7 +353,7 @@ print(len(r.get("pykey")))
             # TLS 1.3, on first use (the client finishes before the server
             # checks its certificate)
             set rc [catch {
-                set m [ptls_client mc $tmc 0 $::ptls/second-ca.crt]
+                set m [ptls_client mc $tmc 0 second-]
                 $m cmd version
             } out]
             assert_equal $rc 1 $out

@@ -1,28 +1,12 @@
 # tests/integration/tls.tcl: tls-port and tls-mc-port. A throwaway CA,
-# server and client certificate are made with the openssl CLI in the test's
-# directory (no key is ever committed). Checked: redis-cli --tls, client
-# certificates per tls-auth-clients, Memcached over TLS (Tcl's tls package),
-# a plain-text client on the TLS port, a 1000-command pipeline, bad files
-# refused at start, and shoal-bench --tls.
+# server and client certificate are made in the test's directory by
+# tests/helpers/tlsutil.tcl (no key is ever committed). Checked: redis-cli
+# --tls, client certificates per tls-auth-clients, Memcached over TLS (the
+# helpers' clients with -tls), a plain-text client on the TLS port, a
+# 1000-command pipeline, session resumption with a client certificate, bad
+# files refused at start, and shoal-bench --tls.
 
-package require tls
-
-proc tls_openssl {args} { exec -ignorestderr openssl {*}$args }
-
-# CA + server (SAN 127.0.0.1/localhost) + client certificates in dir.
-proc tls_make_certs {dir} {
-    file mkdir $dir
-    set ec {-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes}
-    tls_openssl req -x509 {*}$ec -keyout $dir/ca.key -out $dir/ca.crt -days 2 -subj /CN=ShoalTestCA
-    set f [open $dir/san.ext w]
-    puts $f "subjectAltName=IP:127.0.0.1,DNS:localhost"
-    close $f
-    foreach n {server client} {
-        tls_openssl req {*}$ec -keyout $dir/$n.key -out $dir/$n.csr -subj /CN=shoal-$n
-        tls_openssl x509 -req -in $dir/$n.csr -CA $dir/ca.crt -CAkey $dir/ca.key -CAcreateserial \
-            -out $dir/$n.crt -days 2 -extfile $dir/san.ext
-    }
-}
+source [file join $::testsdir helpers tlsutil.tcl]
 
 set ::tlsdir [file join $::file_tmpdir tls-certs]
 tls_make_certs $::tlsdir
@@ -32,28 +16,7 @@ proc tls_opts {auth} {
         tls-ca-cert-file $::tlsdir/ca.crt tls-auth-clients $auth
 }
 
-# redis-cli over TLS; with_cert 0 leaves the client certificate out.
-# Returns its output (errors included), never raises.
-proc tls_cli {port with_cert args} {
-    set cmd [list redis-cli -h 127.0.0.1 -p $port --tls --cacert $::tlsdir/ca.crt]
-    if {$with_cert} { lappend cmd --cert $::tlsdir/client.crt --key $::tlsdir/client.key }
-    catch {exec {*}$cmd {*}$args 2>@1} out
-    return [string trim $out]
-}
-
-# A blocking Tcl TLS socket with the client certificate.
-proc tls_sock {port} {
-    set s [tls::socket -cafile $::tlsdir/ca.crt -certfile $::tlsdir/client.crt \
-        -keyfile $::tlsdir/client.key -require 1 127.0.0.1 $port]
-    fconfigure $s -translation binary -buffering none
-    tls::handshake $s
-    return $s
-}
-
-proc tls_gets {s} {
-    set line [gets $s]
-    return [string trimright $line "\r"]
-}
+proc tls_cli {port with_cert args} { tls_redis_cli $::tlsdir $port $with_cert {*}$args }
 
 set tport [find_available_port]
 set tmport [find_available_port]
@@ -88,58 +51,45 @@ start_server [list tls-port $tport tls-mc-port $tmport {*}[tls_opts yes] tags {t
     }
 
     test {Memcached over TLS on tls-mc-port: set, get, delete} {
-        set s [tls_sock $tmport]
-        puts -nonewline $s "set mckey 5 0 3\r\nabc\r\n"
-        assert_equal [tls_gets $s] STORED
-        puts -nonewline $s "get mckey\r\n"
-        assert_equal [tls_gets $s] "VALUE mckey 5 3"
-        assert_equal [tls_gets $s] abc
-        assert_equal [tls_gets $s] END
-        puts -nonewline $s "delete mckey\r\nget mckey\r\n"
-        assert_equal [tls_gets $s] DELETED
-        assert_equal [tls_gets $s] END
-        close $s
+        set m [mc_client 127.0.0.1 $tmport -tls [tls_client_opts $::tlsdir]]
+        assert_equal [$m cmd "set mckey 5 0 3\r\nabc"] STORED
+        $m sendline "get mckey"
+        assert_equal [$m read_until END] "VALUE mckey 5 3\r\nabc\r\nEND\r\n"
+        $m send "delete mckey\r\nget mckey\r\n"
+        assert_equal [$m read_line] DELETED
+        assert_equal [$m read_line] END
+        $m close
     }
 
     test {a 1000-command pipeline over TLS gets every reply, in order} {
-        set s [tls_sock $tport]
+        set c [resp_client 127.0.0.1 $tport -tls [tls_client_opts $::tlsdir]]
         set buf ""
         for {set i 0} {$i < 1000} {incr i} {
             # sizes vary so requests straddle TLS records and read buffers
             set pad [string repeat x [expr {($i * 37) % 61}]]
             append buf [resp_encode [list ECHO "$i-$pad"]]
         }
-        puts -nonewline $s $buf
-        set bad 0
-        for {set i 0} {$i < 1000} {incr i} {
-            set pad [string repeat x [expr {($i * 37) % 61}]]
-            set want "$i-$pad"
-            set hdr [tls_gets $s]
-            set body [tls_gets $s]
-            if {$hdr ne "\$[string length $want]" || $body ne $want} {
-                set bad 1
-                break
+        $c raw $buf
+        set bad {}
+        for {set i 0} {$i < 1000 && $bad eq {}} {incr i} {
+            set want "$i-[string repeat x [expr {($i * 37) % 61}]]"
+            set got [$c read_raw]
+            if {$got ne "\$[string length $want]\r\n$want\r\n"} {
+                set bad "reply $i: [resp_escape $got]"
             }
         }
-        close $s
-        assert_equal $bad 0 "reply $i was '$hdr' '$body'"
+        $c close
+        assert_equal $bad {}
     }
 
     test {session resumption with a client certificate (TLS 1.2 session ID, 1.3 ticket)} {
         foreach v {-tls1_2 -tls1_3} {
-            set sess [file join $::file_tmpdir node-sess$v.pem]
-            file delete $sess
-            # -ign_eof: the PING reply is read before the node closes after
-            # QUIT; s_client exits 1 then (no close_notify), so its output
-            # alone is checked
-            set base [list timeout 20 openssl s_client $v -connect 127.0.0.1:$tport \
-                -CAfile $::tlsdir/ca.crt -cert $::tlsdir/client.crt -key $::tlsdir/client.key -ign_eof]
-            catch {exec -ignorestderr {*}$base -sess_out $sess << "PING\r\nQUIT\r\n" 2>@1} out
-            assert_match "*+PONG*" $out
-            assert_match "*New, TLSv1.*" $out
-            catch {exec -ignorestderr {*}$base -sess_in $sess << "PING\r\nQUIT\r\n" 2>@1} out
-            assert_match {*Reused, TLSv1.[23]*} $out
-            assert_match "*+PONG*" $out
+            # s_client exits 1 here: the node closes after QUIT without a
+            # close_notify, so the outputs alone are checked
+            lassign [tls_resume $::tlsdir $tport $v [file join $::file_tmpdir sess$v.pem]] \
+                - first - second
+            assert_match "*New, TLSv1.*+PONG*" $first
+            assert_match {*Reused, TLSv1.[23]*+PONG*} $second
         }
     }
 
