@@ -100,8 +100,9 @@ test {coalesce: a node that dies with a joined line in flight fails each of its 
     }
 }
 
-test {coalesce: concurrent verified load over real memcached nodes (get, gets, multi-get)} {
-    set nodes [proxy_nodes memcached 2]
+foreach kind {memcached shoal-mc} {
+test "coalesce: concurrent verified load over $kind nodes (get, multi-get)" {
+    set nodes [proxy_nodes $kind 2]
     try {
         start_proxy [proxy_yaml alpha memcache $nodes hash fnv1a_64] {
             set bench [file join [file dirname [file dirname $::server_binary]] bench shoal-bench]
@@ -118,7 +119,7 @@ test {coalesce: concurrent verified load over real memcached nodes (get, gets, m
                 $c sendline stats
                 set st [$c read_until END]
                 $c close
-                regexp {STAT cmd_get (\d+)} $st -> g
+                assert [regexp {STAT cmd_get (\d+)} $st -> g]
                 incr gets $g
             }
             # cmd_get counts keys: every key the clients asked reached a node
@@ -128,4 +129,5 @@ test {coalesce: concurrent verified load over real memcached nodes (get, gets, m
     } finally {
         proxy_stop_nodes $nodes
     }
+}
 }
