@@ -181,6 +181,17 @@ static void pending_forget(struct client *c)
     }
 }
 
+/* A session that finished its handshake ends with a close_notify (what the
+ * kernel takes at once; a peer that is gone gets nothing), so clients see
+ * a clean end after QUIT rather than a truncated stream. */
+static void tls_conn_close(SSL *ssl)
+{
+    if (SSL_is_init_finished(ssl) && !(SSL_get_shutdown(ssl) & SSL_SENT_SHUTDOWN))
+        SSL_shutdown(ssl);
+    ERR_clear_error();
+    SSL_free(ssl);
+}
+
 void client_free(struct client *c)
 {
     if (c->flags & CLIENT_CLOSE_ASAP) pending_forget(c);
@@ -192,7 +203,7 @@ void client_free(struct client *c)
     if (c->proto == PROTO_MC) mc_client_free(c);
     event_free(c->rev);
     event_free(c->wev);
-    if (c->ssl) SSL_free(c->ssl);
+    if (c->ssl) tls_conn_close(c->ssl);
     close(c->fd);
     resp_parser_deinit(&c->parser);
     if (c->argv != c->argv_small) mem_free(c->argv);
