@@ -45,6 +45,9 @@ void coal_close(struct nconn *nc)
 {
     if (nc->co.cmd == COAL_NONE) return;
     evbuffer_add(nc->pc.out, "\r\n", 2);
+    /* the line may have been written already (a get queued while the
+     * worker flushed): the CRLF must go out too */
+    pconn_mark(&nc->pc);
     nc->co.cmd = COAL_NONE;
     nc->co.keys = 0;
     nc->co.bytes = 0;
