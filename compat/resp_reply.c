@@ -83,6 +83,8 @@ static enum parse_result read_header(struct resp_reply *r, const char *buf, size
     if (is_blob_type(t) || is_aggregate_type(t) || t == ':') {
         if (parse_ll(body, blen, &n) != 0) return PARSE_EINVALID;
         if (t != ':' && (n < -1 || (n == -1 && t != '$' && t != '*'))) return PARSE_EINVALID;
+        /* a count the element tally cannot hold (2n for a map) is no reply */
+        if (is_aggregate_type(t) && n > (INT64_MAX - r->owed) / 2) return PARSE_EINVALID;
     } else if (!is_line_type(t) || !resp3_line_ok(t, body, blen)) {
         return PARSE_EINVALID;
     }
