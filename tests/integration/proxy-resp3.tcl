@@ -189,15 +189,16 @@ proc resp3_dead_node {nodes} {
             r hello 3
             set by [resp_keys_by_node d: 30]
             set victim [dict get [lindex $nodes end] addr]
-            set alive [lindex [dict get $by [dict get [lindex $nodes 0] addr]] 0]
+            lassign [dict get $by [dict get [lindex $nodes 0] addr]] alive miss
             set dead [lindex [dict get $by $victim] 0]
             r set $alive A
+            r del $miss
             ::harness::finish [lindex $nodes end]
-            set raw [::harness::exchange [srv 0 client] [resp_encode [list mget $alive $dead nosuch:$alive]] 1]
-            set expect "*3\r\n\$1\r\nA\r\n-ERR Connection *\r\n"
-            assert_match $expect* $raw
-            # the third key is on a live or the dead node: _ or an error
-            assert_match "*\r\n_\r\n" "[string range $raw [string length "*3\r\n\$1\r\nA\r\n"] end]"
+            set raw [::harness::exchange [srv 0 client] [resp_encode [list mget $alive $dead $miss]] 1]
+            # the third key lives on the live node and does not exist: _
+            # (node ports, hence placement, change from run to run: it is
+            # picked by where the proxy routes it)
+            assert_match "*3\r\n\$1\r\nA\r\n-ERR Connection *\r\n_\r\n" $raw
             # a sum with a failed node is the error (the live node's part ran)
             assert_error {ERR Connection*} {r del $alive $dead}
             assert_equal [::harness::exchange [srv 0 client] [resp_encode [list get $alive]] 1] "_\r\n"
