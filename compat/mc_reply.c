@@ -78,6 +78,7 @@ enum parse_result mc_reply_unit(const char *buf, size_t len, size_t pos,
     if (nl == NULL)
         return len - pos > MC_REPLY_LINE_MAX ? PARSE_ETOOBIG : PARSE_AGAIN;
     size_t at = (size_t)(nl - buf);
+    if (at - pos > MC_REPLY_LINE_MAX) return PARSE_ETOOBIG;    /* as when read in pieces */
     if (at == pos || buf[at - 1] != '\r') return PARSE_EINVALID;
     u->line_off = pos;
     u->line_len = at - 1 - pos;

@@ -74,6 +74,9 @@ static enum parse_result parse_inline(struct resp_parser *p, char *buf, size_t l
         return PARSE_AGAIN;
     }
     size_t linelen = (size_t)(nl - buf);
+    /* the same answer as when the line arrives in pieces (see above) */
+    if (linelen > RESP_INLINE_MAX)
+        return fail(p, "Protocol error: too big inline request", PARSE_ETOOBIG);
     if (linelen > 0 && buf[linelen - 1] == '\r') linelen--;
     /* a token takes at least one byte and a separator: this bounds argc */
     argv_reserve(p, (long long)(linelen + 1) / 2 + 1);
@@ -94,11 +97,10 @@ static enum parse_result parse_mb_header(struct resp_parser *p, const char *buf,
                                          const struct resp_limits *lim)
 {
     long cr = find_cr(buf, 1, len);
-    if (cr < 0) {
-        if (len > RESP_INLINE_MAX)
-            return fail(p, "Protocol error: too big mbulk count string", PARSE_ETOOBIG);
-        return PARSE_AGAIN;
-    }
+    /* too long whether or not its CR has arrived, as in pieces */
+    if ((cr < 0 && len > RESP_INLINE_MAX) || cr > RESP_INLINE_MAX)
+        return fail(p, "Protocol error: too big mbulk count string", PARSE_ETOOBIG);
+    if (cr < 0) return PARSE_AGAIN;
     if ((size_t)cr + 1 >= len) return PARSE_AGAIN;   /* wait for the \n */
     long long n;
     if (util_str2ll(buf + 1, (size_t)cr - 1, &n) < 0 || n > lim->max_multibulk_len)
@@ -118,11 +120,9 @@ static enum parse_result parse_bulk_header(struct resp_parser *p, const char *bu
                                            const struct resp_limits *lim)
 {
     long cr = find_cr(buf, p->pos, len);
-    if (cr < 0) {
-        if (len - p->pos > RESP_INLINE_MAX)
-            return fail(p, "Protocol error: too big bulk count string", PARSE_ETOOBIG);
-        return PARSE_AGAIN;
-    }
+    if ((cr < 0 && len - p->pos > RESP_INLINE_MAX) || (cr >= 0 && (size_t)cr - p->pos > RESP_INLINE_MAX))
+        return fail(p, "Protocol error: too big bulk count string", PARSE_ETOOBIG);
+    if (cr < 0) return PARSE_AGAIN;
     if ((size_t)cr + 1 >= len) return PARSE_AGAIN;
     if (buf[p->pos] != '$') {
         snprintf(resp_errbuf, sizeof(resp_errbuf), "Protocol error: expected '$', got '%c'", buf[p->pos]);
