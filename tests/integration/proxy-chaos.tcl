@@ -1,0 +1,418 @@
+# tests/integration/proxy-chaos.tcl: the tier end to end while its parts
+# fail: shoal-proxy in front of shoal-server nodes (AOF, appendfsync
+# always) that are killed with SIGKILL and restarted on the same port and
+# dir, stopped with SIGSTOP and resumed, and the proxy itself restarted.
+#
+#   1. acknowledged writes (RESP SET and Memcached set, pipelined, several
+#      clients) survive a node's kill -9 behind the proxy
+#   2. the proxy keeps serving through node churn with auto_eject_hosts:
+#      a shoal-bench --verify load on live nodes sees no error, a GET to a
+#      live node answers within the pool timeout every time, the stats
+#      count what happened
+#   3. a hung node (SIGSTOP): its requests time out, others are served,
+#      after SIGCONT it is used again and no late reply reaches a client
+#   4. the proxy restarted (SIGTERM, same YAML and ports) while clients
+#      retry: placement and data unchanged
+#
+# Writers and verifiers are small python3 programs (chaos_py below) run as
+# separate processes, so a node can die while their pipelines are full.
+# Nodes are named in the YAML, so the RESP pool (node --port) and the
+# Memcached pool (node --mc-port) place a key on the same node. Every loop
+# is bounded by a count or a deadline.
+
+source [file join [file dirname $::test_file_path] proxy-common.inc]
+
+set chaos_py {
+import os, socket, sys, time, random
+
+def resp_cmd(*args):
+    out = b'*%d\r\n' % len(args)
+    for a in args:
+        a = a if isinstance(a, bytes) else str(a).encode()
+        out += b'$%d\r\n%s\r\n' % (len(a), a)
+    return out
+
+def resp_read(f):
+    line = f.readline()
+    if not line.endswith(b'\r\n'):
+        raise EOFError('connection closed')
+    t, rest = line[:1], line[1:-2]
+    if t in (b'+', b':'):
+        return rest
+    if t == b'-':
+        return Exception(rest.decode())
+    if t == b'$':
+        n = int(rest)
+        if n < 0:
+            return None
+        data = f.read(n + 2)
+        if len(data) != n + 2:
+            raise EOFError('connection closed')
+        return data[:-2]
+    if t == b'*':
+        return [resp_read(f) for _ in range(int(rest))]
+    raise ValueError('bad reply %r' % line)
+
+def connect(port, deadline):
+    while True:
+        try:
+            s = socket.create_connection(('127.0.0.1', port), timeout=10)
+            return s, s.makefile('rb')
+        except OSError:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.02)
+
+# write PROTO PORT PREFIX MAXN DEPTH OUTFILE STOPFILE SECS
+# Pipelines DEPTH sets of unique keys PREFIX<i>, until MAXN keys, SECS
+# seconds or STOPFILE exists. Records every write: "A key value" (acked),
+# "E key value" (error reply), "U key value" (connection lost first);
+# reconnects when the connection is lost; ends with "R <reconnects>".
+def write(proto, port, prefix, maxn, depth, outfile, stopfile, secs):
+    deadline = time.time() + secs
+    out = open(outfile, 'w')
+    s, f = connect(port, deadline)
+    tag = '%x' % random.getrandbits(32)
+    reconnects, i = 0, 0
+    while i < maxn and time.time() < deadline and not os.path.exists(stopfile):
+        batch = []
+        for _ in range(min(depth, maxn - i)):
+            k = '%s%d' % (prefix, i)
+            v = 'v.%s.%s.%d' % (prefix, tag, i)
+            batch.append((k, v))
+            i += 1
+        if proto == 'resp':
+            req = b''.join(resp_cmd('SET', k, v) for k, v in batch)
+        else:
+            req = b''.join(b'set %s 0 0 %d\r\n%s\r\n' % (k.encode(), len(v), v.encode())
+                           for k, v in batch)
+        done = 0
+        try:
+            s.sendall(req)
+            for k, v in batch:
+                if proto == 'resp':
+                    r = resp_read(f)
+                    ok = r == b'OK'
+                else:
+                    line = f.readline()
+                    if not line.endswith(b'\r\n'):
+                        raise EOFError('connection closed')
+                    ok = line == b'STORED\r\n'
+                out.write('%s %s %s\n' % ('A' if ok else 'E', k, v))
+                done += 1
+        except (OSError, EOFError):
+            for k, v in batch[done:]:
+                out.write('U %s %s\n' % (k, v))
+            reconnects += 1
+            try: s.close()
+            except OSError: pass
+            try:
+                s, f = connect(port, deadline + 10)
+            except OSError:
+                break
+        out.flush()
+    out.write('R %d\n' % reconnects)
+    out.close()
+
+# verify PROTO PORT FILE...: reads every recorded key back in batches of 50
+# and prints "acked N lost L wrong W errors_present P errors_absent Q
+# failed F" and up to 5 examples of lost / wrong / failed keys.
+def verify(proto, port, files):
+    recs = []
+    for fn in files:
+        for line in open(fn):
+            p = line.split()
+            if p[0] in ('A', 'E', 'U'):
+                recs.append((p[0], p[1], p[2]))
+    s, f = connect(port, time.time() + 5)
+    c = dict(acked=0, lost=0, wrong=0, errors_present=0, errors_absent=0, failed=0)
+    bad = []
+    for j in range(0, len(recs), 50):
+        chunk = recs[j:j + 50]
+        keys = [k for _, k, _ in chunk]
+        if proto == 'resp':
+            s.sendall(resp_cmd('MGET', *keys))
+            got = resp_read(f)
+            if isinstance(got, Exception):
+                got = [got] * len(keys)
+        else:
+            s.sendall(b'get ' + ' '.join(keys).encode() + b'\r\n')
+            vals = {}
+            while True:
+                line = f.readline()
+                if line == b'END\r\n' or not line.endswith(b'\r\n'):
+                    break
+                if line.startswith(b'VALUE '):
+                    _, k, _, n = line.split()[:4]
+                    vals[k.decode()] = f.read(int(n) + 2)[:-2]
+                else:
+                    vals = Exception(line.decode().strip())
+                    break
+            got = [vals] * len(keys) if isinstance(vals, Exception) else [vals.get(k) for k in keys]
+        for (kind, k, v), g in zip(chunk, got):
+            if isinstance(g, Exception):
+                c['failed'] += 1; bad.append('failed %s: %s' % (k, g)); continue
+            if kind == 'A':
+                c['acked'] += 1
+                if g is None:
+                    c['lost'] += 1; bad.append('lost %s=%s' % (k, v))
+                elif g != v.encode():
+                    c['wrong'] += 1; bad.append('wrong %s=%s got %r' % (k, v, g))
+            elif g is None:
+                c['errors_absent'] += 1
+            elif g == v.encode():
+                c['errors_present'] += 1
+            else:
+                c['wrong'] += 1; bad.append('wrong (unacked) %s=%s got %r' % (k, v, g))
+    print(' '.join('%s %d' % (k, c[k]) for k in
+                   ('acked', 'lost', 'wrong', 'errors_present', 'errors_absent', 'failed')))
+    for b in bad[:5]:
+        print(b)
+
+if sys.argv[1] == 'write':
+    a = sys.argv[2:]
+    write(a[0], int(a[1]), a[2], int(a[3]), int(a[4]), a[5], a[6], float(a[7]))
+else:
+    verify(sys.argv[2], int(sys.argv[3]), sys.argv[4:])
+}
+
+proc chaos_py_path {} {
+    set path [file join $::file_tmpdir chaos.py]
+    if {![file exists $path]} {
+        set fd [open $path w]
+        puts $fd $::chaos_py
+        close $fd
+    }
+    return $path
+}
+
+# ------------------------------------------------------------- nodes ---
+
+# A shoal-server node: its ports and dir stay across restarts. Returns the
+# node dict (port mcport dir name pid ...).
+proc chaos_node_new {name} {
+    set node [dict create name $name port [find_available_port] \
+        mcport [find_available_port] dir [::harness::new_dir chaos-$name] starts 0]
+    return [chaos_node_start $node]
+}
+
+# (Re)start a node on its port and dir with AOF on, appendfsync always.
+proc chaos_node_start {node} {
+    set dir [dict get $node dir]
+    dict incr node starts
+    set n [dict get $node starts]
+    set log [file join $dir node.$n.log]
+    set argv [list $::server_binary --port [dict get $node port] --bind 127.0.0.1 \
+        --mc-port [dict get $node mcport] --dir $dir --logfile $log \
+        --appendonly yes --appendfsync always]
+    set srv [dict merge $node [dict create binary $::server_binary host 127.0.0.1 \
+        stdout $log stderr [file join $dir stderr.$n.log] argv $argv]]
+    dict set srv pid [::harness::spawn $argv [dict get $srv stderr]]
+    set why [::harness::wait_ready $srv "Ready to accept connections" 20000]
+    if {$why ne {}} {
+        fail "node [dict get $node name] did not start ($why)\n[::harness::log_tail $srv]"
+    }
+    return $srv
+}
+
+proc chaos_node_kill {node} {
+    set pid [dict get $node pid]
+    catch {exec kill -KILL $pid}
+    set deadline [expr {[clock milliseconds] + 5000}]
+    while {[::harness::alive $pid] && [clock milliseconds] < $deadline} { after 5 }
+    file delete [file join $::file_tmpdir .pids $pid]
+}
+
+proc chaos_nodes_stop {nodes} {
+    foreach n $nodes {
+        if {[dict exists $n pid] && [::harness::alive [dict get $n pid]]} {
+            catch {exec kill -CONT [dict get $n pid]}
+            ::harness::finish $n
+        }
+    }
+}
+
+proc chaos_node_client {node} { resp_client 127.0.0.1 [dict get $node port] -timeout 10 }
+
+# ------------------------------------------------------------- proxy ---
+
+# Two pools over the same named nodes: "resp" (RESP, node --port) and "mc"
+# (Memcached, node --mc-port). opts: extra pool keys for both.
+proc chaos_yaml {nodes opts} {
+    set y {}
+    foreach {pool listen redis portkey} {resp @LISTEN@ true port mc @LISTEN2@ false mcport} {
+        append y "$pool:\n  listen: $listen\n  redis: $redis\n  hash: fnv1a_64\n" \
+            "  distribution: ketama\n  workers: 1\n"
+        foreach {k v} $opts { append y "  $k: $v\n" }
+        append y "  servers:\n"
+        foreach n $nodes {
+            append y "   - 127.0.0.1:[dict get $n $portkey]:1 [dict get $n name]\n"
+        }
+    }
+    return $y
+}
+
+# Start shoal-proxy on fixed ports (so a restart keeps them): returns a
+# dict with pid, port (RESP), mcport, stats_port, yaml.
+proc chaos_proxy_start {yaml {ports {}}} {
+    if {$ports eq {}} {
+        set ports [list [find_available_port] [find_available_port] [find_available_port]]
+    }
+    lassign $ports port mcport stats
+    set dir [::harness::new_dir chaos-proxy]
+    set argv [::harness::proxy_argv $yaml $stats $mcport {} $port $dir]
+    set srv [dict create binary [proxy_binary] host 127.0.0.1 port $port mcport $mcport \
+        stats_port $stats dir $dir yaml $yaml ports $ports argv $argv \
+        stdout [file join $dir stdout.log] stderr [file join $dir stderr.log]]
+    dict set srv pid [::harness::spawn $argv [dict get $srv stderr]]
+    set why [::harness::wait_ready $srv "Ready to accept connections" 20000]
+    if {$why ne {}} { fail "shoal-proxy did not start ($why)\n[::harness::log_tail $srv]" }
+    return $srv
+}
+
+proc chaos_stats {proxy} {
+    set s [socket 127.0.0.1 [dict get $proxy stats_port]]
+    fconfigure $s -translation binary
+    set text [read $s]
+    close $s
+    set i 0
+    return [::harness::json_value $text i]
+}
+
+# The node name owning key, as the RESP pool says (PROXY ROUTE).
+proc chaos_route {c key} { lindex [$c proxy route $key] 1 }
+
+# n keys prefix<i> whose owner is node name, from the proxy.
+proc chaos_keys_on {c prefix name n} {
+    set out {}
+    for {set i 0} {[llength $out] < $n && $i < 10000} {incr i} {
+        if {[chaos_route $c $prefix$i] eq $name} { lappend out $prefix$i }
+    }
+    return $out
+}
+
+# A hash tag ({tag}) owned by node name.
+proc chaos_tag_on {c name} {
+    for {set i 0} {$i < 10000} {incr i} {
+        if {[chaos_route $c "{t$i}"] eq $name} { return t$i }
+    }
+    fail "no tag routes to $name"
+}
+
+# ------------------------------------------------------------ writers ---
+
+proc chaos_writer {proto port prefix maxn depth out stop secs} {
+    exec /usr/bin/python3 [chaos_py_path] write $proto $port $prefix $maxn $depth \
+        $out $stop $secs >>& [file join $::file_tmpdir chaos-py.log] &
+}
+
+# Records of a writer's file: counts of A, E, U and its reconnect count.
+proc chaos_counts {path} {
+    set c [dict create A 0 E 0 U 0 R -1]
+    if {![file exists $path]} { return $c }
+    foreach line [split [read_file_bytes $path] "\n"] {
+        set k [string index $line 0]
+        if {$k in {A E U}} { dict incr c $k }
+        if {$k eq "R"} { dict set c R [lindex $line 1] }
+    }
+    return $c
+}
+
+# 1 when every writer file has at least its minimum of records of kind.
+proc chaos_all_at_least {files kind mins} {
+    foreach f $files m $mins {
+        if {[dict get [chaos_counts $f] $kind] < $m} { return 0 }
+    }
+    return 1
+}
+
+proc chaos_wait_pids {pids ms} {
+    set deadline [expr {[clock milliseconds] + $ms}]
+    foreach pid $pids {
+        while {[::harness::alive $pid] && [clock milliseconds] < $deadline} { after 10 }
+        if {[::harness::alive $pid]} {
+            catch {exec kill -KILL $pid}
+            fail "process $pid did not finish in $ms ms"
+        }
+    }
+}
+
+# Wait until the condition holds, polling every 10 ms for at most ms.
+proc chaos_until {ms cond} {
+    set deadline [expr {[clock milliseconds] + $ms}]
+    while {![uplevel 1 [list expr $cond]]} {
+        if {[clock milliseconds] > $deadline} { return 0 }
+        after 10
+    }
+    return 1
+}
+
+proc chaos_verify {proto port files} {
+    set out [exec /usr/bin/python3 [chaos_py_path] verify $proto $port {*}$files]
+    set first [lindex [split $out "\n"] 0]
+    return [list [dict create {*}$first] $out]
+}
+
+# ---------------------------------------------------------- scenario 1 ---
+
+test {acknowledged writes survive a node's kill -9 behind the proxy (RESP and Memcached)} {
+    set nodes {}
+    set proxy {}
+    try {
+        foreach n {n1 n2 n3} { lappend nodes [chaos_node_new $n] }
+        set proxy [chaos_proxy_start [chaos_yaml $nodes {timeout 2000}]]
+        set c [resp_client 127.0.0.1 [dict get $proxy port]]
+        set victim [lindex $nodes 1]
+        set dir [::harness::new_dir chaos-w]
+        set stop [file join $dir stop]
+        set files {}
+        set pids {}
+        # 3 RESP and 3 Memcached writers, 16 sets in flight each
+        foreach proto {resp mc} port [list [dict get $proxy port] [dict get $proxy mcport]] {
+            for {set w 0} {$w < 3} {incr w} {
+                set f [file join $dir $proto.$w]
+                dict lappend files $proto $f
+                lappend pids [chaos_writer $proto $port $proto$w: 30000 16 $f $stop 30]
+            }
+        }
+        set all [concat {*}[dict values $files]]
+        # mid-stream: every writer has had writes acknowledged
+        set six [lrepeat 6 200]
+        assert [chaos_until 10000 {[chaos_all_at_least $all A $six]}]
+        chaos_node_kill $victim
+        # writes to its keys now fail with an error; the others go on
+        set six [lrepeat 6 20]
+        assert [chaos_until 5000 {[chaos_all_at_least $all E $six]}]
+        set victim [chaos_node_start $victim]
+        lset nodes 1 $victim
+        set d [chaos_node_client $victim]
+        set size0 [$d dbsize]
+        assert {$size0 > 0}
+        # the node is used again: every writer goes on being acknowledged,
+        # and the restarted node gets new keys
+        set more [lmap f $all { expr {[dict get [chaos_counts $f] A] + 300} }]
+        assert [chaos_until 10000 {[chaos_all_at_least $all A $more] && [$d dbsize] > $size0 + 100}]
+        close [open $stop w]
+        chaos_wait_pids $pids 20000
+        foreach f $all {
+            set cnt [chaos_counts $f]
+            # the proxy never dropped a client because a node died
+            assert_equal [dict get $cnt R] 0 "reconnects of $f"
+            assert_equal [dict get $cnt U] 0 "writes without any reply in $f"
+        }
+        foreach proto {resp mc} port [list [dict get $proxy port] [dict get $proxy mcport]] {
+            lassign [chaos_verify $proto $port [dict get $files $proto]] v out
+            puts "chaos kill -9 ($proto): $out"
+            assert_equal [dict get $v lost] 0 $out
+            assert_equal [dict get $v wrong] 0 $out
+            assert_equal [dict get $v failed] 0 $out
+            assert {[dict get $v acked] >= 3 * 800}
+            assert {[dict get $v errors_present] + [dict get $v errors_absent] >= 60}
+        }
+        $d close
+        $c close
+    } finally {
+        if {$proxy ne {}} { ::harness::finish $proxy }
+        chaos_nodes_stop $nodes
+    }
+}
