@@ -416,3 +416,250 @@ test {acknowledged writes survive a node's kill -9 behind the proxy (RESP and Me
         chaos_nodes_stop $nodes
     }
 }
+
+# ---------------------------------------------------------- scenario 2 ---
+
+proc chaos_bench_binary {} {
+    set b [file join [file dirname [file dirname $::server_binary]] bench shoal-bench]
+    if {![file executable $b]} { error "shoal-bench not built: $b" }
+    return $b
+}
+
+# A shoal-bench in the background over keys {tag}:...; returns {pid log rcfile}
+# (a shell runs it and writes its exit status to rcfile).
+proc chaos_bench {proto port tag secs verify} {
+    set base [file join $::file_tmpdir bench.$proto.$tag]
+    set argv [list [chaos_bench_binary] -p $port --protocol $proto -c 4 -P 2 --rate 800 \
+        --duration $secs -d 40 -r 500 --key-prefix "{$tag}:" --ratio 1:2 -t mixed \
+        --timeout 5 -q]
+    if {$verify} { lappend argv --verify }
+    set pid [exec sh -c {"$@" > "$0.log" 2>&1; echo $? > "$0.rc"} $base {*}$argv &]
+    return [list $pid $base.log $base.rc]
+}
+
+# Wait for a bench to end: its exit status, or "killed".
+proc chaos_bench_wait {b ms {show 1}} {
+    lassign $b pid log rc
+    set deadline [expr {[clock milliseconds] + $ms}]
+    while {![file exists $rc] && [clock milliseconds] < $deadline} { after 20 }
+    chaos_wait_pids [list $pid] 2000
+    if {![file exists $rc]} { return killed }
+    set status [string trim [read_file_bytes $rc]]
+    if {$status != 0 && $show} { puts "shoal-bench exited $status:\n[file_tail $log 20]" }
+    return $status
+}
+
+# Milliseconds a GET through client c takes; its reply in ::chaos_reply.
+proc chaos_timed {c args} {
+    set t0 [clock milliseconds]
+    if {[catch {$c {*}$args} r]} { set r "ERR: $r" }
+    set ::chaos_reply $r
+    return [expr {[clock milliseconds] - $t0}]
+}
+
+proc chaos_mc_get {m key} {
+    $m sendline "get $key"
+    return [$m read_until END]
+}
+
+test {the proxy keeps serving while a node is killed and restarted 3 times (auto_eject_hosts)} {
+    set nodes {}
+    set proxy {}
+    set benches {}
+    try {
+        foreach n {n1 n2 n3} { lappend nodes [chaos_node_new $n] }
+        set timeout 500
+        set proxy [chaos_proxy_start [chaos_yaml $nodes [list timeout $timeout \
+            auto_eject_hosts true server_failure_limit 2 server_retry_timeout 300 \
+            hash_tag {"{}"}]]]
+        set c [resp_client 127.0.0.1 [dict get $proxy port] -timeout 10]
+        set m [mc_client 127.0.0.1 [dict get $proxy mcport] -timeout 10]
+        set victim [lindex $nodes 2]
+        set vname [dict get $victim name]
+        # a tag on each node; keys on the live nodes never move (ketama)
+        foreach n $nodes { dict set tag [dict get $n name] [chaos_tag_on $c [dict get $n name]] }
+        foreach n {n1 n2} {
+            $c set "{[dict get $tag $n]}:probe" "p-$n"
+            assert_equal [$m cmd "set {[dict get $tag $n]}:mprobe 0 0 4\r\nm-$n"] STORED
+        }
+        # verified load on the live nodes (RESP on n1, Memcached on n2), and
+        # load on the victim's keys (which error or move while it is down)
+        lappend benches [chaos_bench resp [dict get $proxy port] [dict get $tag n1] 4 1]
+        lappend benches [chaos_bench memcache [dict get $proxy mcport] [dict get $tag n2] 4 1]
+        lappend benches [chaos_bench resp [dict get $proxy port] [dict get $tag $vname] 4 0]
+        lappend benches [chaos_bench memcache [dict get $proxy mcport] [dict get $tag $vname] 4 0]
+        set samples 0
+        set worst 0
+        for {set round 0} {$round < 3} {incr round} {
+            chaos_node_kill $victim
+            set restarted 0
+            set deadline [expr {[clock milliseconds] + 15000}]
+            while {1} {
+                assert [::harness::alive [dict get $proxy pid]]
+                # live keys answer, right, within the pool timeout, every time
+                foreach n {n1 n2} {
+                    set ms [chaos_timed $c get "{[dict get $tag $n]}:probe"]
+                    assert_equal $::chaos_reply "p-$n"
+                    set worst [expr {max($worst, $ms)}]
+                    set ms [chaos_timed $m cmd "get {[dict get $tag $n]}:mprobe"]
+                    assert_equal $::chaos_reply "VALUE {[dict get $tag $n]}:mprobe 0 4"
+                    assert_equal [$m read_until END] "m-$n\r\nEND\r\n"
+                    set worst [expr {max($worst, $ms)}]
+                    incr samples
+                }
+                assert {$worst < $timeout}
+                # the victim's keys: an error or an answer, never a hang
+                set ms [chaos_timed $c get "{[dict get $tag $vname]}:x"]
+                assert {$ms < 2 * $timeout}
+                if {!$restarted && [clock milliseconds] > $deadline - 14400} {
+                    set victim [chaos_node_start $victim]
+                    lset nodes 2 $victim
+                    set restarted 1
+                }
+                if {$restarted && [chaos_route $c "{[dict get $tag $vname]}"] eq $vname &&
+                        [catch {$c set "{[dict get $tag $vname]}:back$round" $round}] == 0} {
+                    break
+                }
+                if {[clock milliseconds] > $deadline} { fail "round $round: $vname never came back" }
+                after 5
+            }
+        }
+        puts "chaos churn: $samples live-key samples, worst [set worst] ms (timeout $timeout)"
+        foreach b [lrange $benches 0 1] {
+            assert_equal [chaos_bench_wait $b 20000] 0
+        }
+        foreach b [lrange $benches 2 3] {
+            # errors for the victim's keys while it is down (status 1), no crash
+            assert_match {[01]} [chaos_bench_wait $b 20000 0]
+        }
+        # every node serves again, through both pools
+        foreach n $nodes {
+            set name [dict get $n name]
+            set k "{[dict get $tag $name]}:after"
+            assert_equal [chaos_route $c $k] $name
+            assert_equal [$c set $k ok-$name] OK
+            assert_equal [$c get $k] ok-$name
+            assert_equal [chaos_mc_get $m $k] "VALUE $k 0 [string length ok-$name]\r\nok-$name\r\nEND\r\n"
+            set d [chaos_node_client $n]
+            assert_equal [$d get $k] ok-$name
+            $d close
+        }
+        # the stats tell the story: ejections, errors on the victim only
+        wait_for_condition 50 50 {[dict get [chaos_stats $proxy] resp server_ejects] >= 3} else {
+            fail "server_ejects: [dict get [chaos_stats $proxy] resp server_ejects]"
+        }
+        set st [chaos_stats $proxy]
+        foreach pool {resp mc} {
+            assert {[dict get $st $pool server_ejects] >= 3}
+            set v [dict get $st $pool $vname]
+            assert {[dict get $v server_err] + [dict get $v server_eof] >= 3}
+            foreach n {n1 n2} {
+                foreach f {server_err server_eof server_timedout} {
+                    assert_equal [dict get $st $pool $n $f] 0 "$pool $n $f"
+                }
+            }
+        }
+        $c close
+        $m close
+    } finally {
+        foreach b $benches { catch {exec kill -KILL [lindex $b 0]} }
+        if {$proxy ne {}} { ::harness::finish $proxy }
+        chaos_nodes_stop $nodes
+    }
+}
+
+# ---------------------------------------------------------- scenario 3 ---
+
+test {a hung node (SIGSTOP): its requests time out, others are served, after SIGCONT it is used again} {
+    set nodes {}
+    set proxy {}
+    try {
+        foreach n {n1 n2 n3} { lappend nodes [chaos_node_new $n] }
+        set timeout 300
+        set proxy [chaos_proxy_start [chaos_yaml $nodes [list timeout $timeout]]]
+        set c [resp_client 127.0.0.1 [dict get $proxy port] -timeout 10]
+        set m [mc_client 127.0.0.1 [dict get $proxy mcport] -timeout 10]
+        set hung [lindex $nodes 0]
+        set hname [dict get $hung name]
+        set hk [chaos_keys_on $c h: $hname 40]
+        set lk [concat [chaos_keys_on $c l: n2 20] [chaos_keys_on $c l: n3 20]]
+        foreach k [concat $hk $lk] { $c set $k "old-$k" }
+        exec kill -STOP [dict get $hung pid]
+        try {
+            # a request to the hung node times out with the pool's reason,
+            # after about `timeout` ms, on both fronts
+            set ms [chaos_timed $c get [lindex $hk 0]]
+            assert_equal $::chaos_reply "ERR: ERR Connection timed out"
+            assert_range $ms [expr {$timeout - 50}] [expr {$timeout + 1000}]
+            set ms [chaos_timed $m cmd "get [lindex $hk 1]"]
+            assert_equal $::chaos_reply "SERVER_ERROR Connection timed out"
+            assert_range $ms [expr {$timeout - 50}] [expr {$timeout + 1000}]
+            # while other clients wait on it (pipelined gets and sets to the
+            # hung node, which may be applied after SIGCONT), live nodes
+            # answer at once
+            set w [resp_client 127.0.0.1 [dict get $proxy port] -deferred 1 -timeout 10]
+            set wm [mc_client 127.0.0.1 [dict get $proxy mcport] -timeout 10]
+            foreach k [lrange $hk 2 9] { $w get $k; $w set $k "stopped-$k" }
+            foreach k [lrange $hk 10 13] {
+                $wm send "get $k\r\nset $k 0 0 [string length stopped-$k]\r\nstopped-$k\r\n"
+            }
+            foreach k $lk {
+                set ms [chaos_timed $c get $k]
+                assert_equal $::chaos_reply "old-$k"
+                assert {$ms < $timeout}
+                set ms [chaos_timed $m cmd "get $k"]
+                assert_equal $::chaos_reply "VALUE $k 0 [string length old-$k]"
+                assert_equal [$m read_until END] "old-$k\r\nEND\r\n"
+                assert {$ms < $timeout}
+            }
+            # the waiting clients get the timeout, in order, nothing else
+            foreach k [lrange $hk 2 9] {
+                assert_equal [catch {$w read} e] 1
+                assert_equal $e "ERR Connection timed out"
+                assert_equal [catch {$w read} e] 1
+                assert_equal $e "ERR Connection timed out"
+            }
+            foreach k [lrange $hk 10 13] {
+                assert_equal [$wm read_line] "SERVER_ERROR Connection timed out"
+                assert_equal [$wm read_line] "SERVER_ERROR Connection timed out"
+            }
+        } finally {
+            exec kill -CONT [dict get $hung pid]
+        }
+        # after SIGCONT the node is used again; the replies it owed to the
+        # timed-out requests reach nobody: every client reads its own keys
+        set t0 [clock milliseconds]
+        while {[catch {$c get [lindex $hk 0]} e] && [clock milliseconds] - $t0 < 5000} { after 20 }
+        assert_equal $e "old-[lindex $hk 0]"
+        $w deferred 0
+        for {set round 0} {$round < 3} {incr round} {
+            foreach k [lrange $hk 14 end] {
+                $c set $k "r$round-$k"
+                assert_equal [$m cmd "set $k:m 0 0 [string length r$round-$k]\r\nr$round-$k"] STORED
+            }
+            foreach k [lrange $hk 14 end] {
+                assert_equal [$c get $k] "r$round-$k"
+                assert_equal [chaos_mc_get $m $k:m] "VALUE $k:m 0 [string length r$round-$k]\r\nr$round-$k\r\nEND\r\n"
+            }
+            foreach k [concat [lrange $hk 2 13] $lk] {
+                # either the value before the stop or the one sent during it
+                assert_match "*-$k" [$c get $k]
+                assert_match "VALUE $k *" [lindex [split [chaos_mc_get $m $k] "\r"] 0]
+            }
+            # the clients whose requests timed out read their own replies
+            foreach k [lrange $hk 2 9] {
+                assert_equal [$w get $k] [$c get $k]
+            }
+            foreach k [lrange $hk 10 13] {
+                assert_equal [chaos_mc_get $wm $k] [chaos_mc_get $m $k]
+            }
+        }
+        $w close
+        $wm close
+        $c close
+        $m close
+    } finally {
+        if {$proxy ne {}} { ::harness::finish $proxy }
+        chaos_nodes_stop $nodes
+    }
+}
