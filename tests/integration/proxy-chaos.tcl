@@ -663,3 +663,83 @@ test {a hung node (SIGSTOP): its requests time out, others are served, after SIG
         chaos_nodes_stop $nodes
     }
 }
+
+# ---------------------------------------------------------- scenario 4 ---
+
+test {the proxy restarted (SIGTERM, same YAML and ports) while clients retry: data and placement unchanged} {
+    set nodes {}
+    set proxy {}
+    try {
+        foreach n {n1 n2 n3} { lappend nodes [chaos_node_new $n] }
+        set yaml [chaos_yaml $nodes {timeout 2000}]
+        set proxy [chaos_proxy_start $yaml]
+        set c [resp_client 127.0.0.1 [dict get $proxy port] -timeout 10]
+        set m [mc_client 127.0.0.1 [dict get $proxy mcport] -timeout 10]
+        # placement and data before
+        set routes {}
+        set mroutes {}
+        for {set i 0} {$i < 200} {incr i} {
+            lappend routes [$c proxy route k$i]
+            lappend mroutes [$m cmd "route k$i"]
+            $c set k$i "before-$i"
+        }
+        set sizes [lmap n $nodes {
+            set d [chaos_node_client $n]; set s [$d dbsize]; $d close; set s
+        }]
+        assert_equal [tcl::mathop::+ {*}$sizes] 200
+        foreach s $sizes { assert {$s > 0} }
+        # writers that reconnect when the proxy goes away, on both fronts
+        set dir [::harness::new_dir chaos-r]
+        set stop [file join $dir stop]
+        set files {}
+        set pids {}
+        foreach proto {resp mc} port [list [dict get $proxy port] [dict get $proxy mcport]] {
+            set f [file join $dir $proto]
+            lappend files $f
+            lappend pids [chaos_writer $proto $port w$proto: 100000 8 $f $stop 30]
+        }
+        assert [chaos_until 10000 {[chaos_all_at_least $files A {200 200}]}]
+        $c close
+        $m close
+        ::harness::finish $proxy
+        set down [lmap f $files { dict get [chaos_counts $f] A }]
+        set proxy [chaos_proxy_start $yaml [dict get $proxy ports]]
+        # the writers retry and are acknowledged again by the new proxy
+        set more [lmap n $down { expr {$n + 300} }]
+        assert [chaos_until 10000 {[chaos_all_at_least $files A $more]}]
+        close [open $stop w]
+        chaos_wait_pids $pids 20000
+        set c [resp_client 127.0.0.1 [dict get $proxy port] -timeout 10]
+        set m [mc_client 127.0.0.1 [dict get $proxy mcport] -timeout 10]
+        for {set i 0} {$i < 200} {incr i} {
+            assert_equal [$c proxy route k$i] [lindex $routes $i]
+            assert_equal [$m cmd "route k$i"] [lindex $mroutes $i]
+            assert_equal [$c get k$i] "before-$i"
+        }
+        # each key still on the node the route names, read directly
+        foreach n $nodes {
+            set d [chaos_node_client $n]
+            for {set i 0} {$i < 200} {incr i} {
+                if {[lindex $routes $i 1] eq [dict get $n name]} {
+                    assert_equal [$d get k$i] "before-$i"
+                }
+            }
+            $d close
+        }
+        foreach proto {resp mc} port [list [dict get $proxy port] [dict get $proxy mcport]] f $files {
+            set cnt [chaos_counts $f]
+            # the writer lost its connection at the restart and came back
+            assert {[dict get $cnt R] >= 1}
+            lassign [chaos_verify $proto $port [list $f]] v out
+            puts "chaos proxy restart ($proto): $out, reconnects [dict get $cnt R]"
+            assert_equal [dict get $v lost] 0 $out
+            assert_equal [dict get $v wrong] 0 $out
+            assert_equal [dict get $v failed] 0 $out
+        }
+        $c close
+        $m close
+    } finally {
+        if {$proxy ne {}} { ::harness::finish $proxy }
+        chaos_nodes_stop $nodes
+    }
+}
