@@ -133,6 +133,13 @@ static void client_pause(struct client *c)
         pconn_read_enable(&c->pc, false);
 }
 
+void client_drain(struct client *c)
+{
+    c->closing = true;
+    pconn_read_enable(&c->pc, false);
+    client_maybe_close(c);
+}
+
 void client_hold(struct client *c)
 {
     c->hold = true;

@@ -78,6 +78,10 @@ struct client {
     struct event *resume_ev;    /* resume after a drain, next turn (client.c) */
 };
 
+/* Shutting down: read no more requests, close once the replies to those
+ * already read are out (at once when there are none). */
+void client_drain(struct client *c);
+
 /* A reply of n bytes arrived for c (proxy/node): the size estimate. */
 static inline void client_note_reply(struct client *c, size_t n)
 {

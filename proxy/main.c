@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "compat/cmd.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "proxy/coalesce.h"
 #include "proxy/conf.h"
@@ -38,6 +39,7 @@ struct opts {
     int workers;
     int test_only;
     int daemonize;
+    int shutdown_ms;        /* graceful stop: how long to drain clients */
 };
 
 static struct conf *current;
@@ -63,7 +65,10 @@ static void usage(FILE *out)
         "  -w, --workers=N        : worker threads (default: `workers:` in the file, else half the cores)\n"
         "      --mc-port-offset=N : protocol both: Memcached port = server port + N (default 100)\n"
         "      --no-coalesce      : send each Memcached get on its own line (default: the gets\n"
-        "                           queued for one server in one loop turn share a line)\n");
+        "                           queued for one server in one loop turn share a line)\n"
+        "      --shutdown-timeout=N : on SIGTERM/SIGINT stop accepting and reading requests, answer\n"
+        "                           those already read, for at most N ms (default 5000; 0 = stop at\n"
+        "                           once, as nutcracker does); a second signal stops at once\n");
 }
 
 static int parse_level(const char *s)
@@ -86,6 +91,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         {"stats-addr", required_argument, NULL, 'a'}, {"stats-interval", required_argument, NULL, 'i'},
         {"pid-file", required_argument, NULL, 'p'}, {"workers", required_argument, NULL, 'w'},
         {"mc-port-offset", required_argument, NULL, 'M'}, {"no-coalesce", no_argument, NULL, 'C'},
+        {"shutdown-timeout", required_argument, NULL, 'T'},
         {NULL, 0, NULL, 0},
     };
     int ch;
@@ -108,6 +114,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case 'w': o->workers = atoi(optarg); break;
         case 'M': conf_mc_port_offset = atoi(optarg); break;
         case 'C': coal_enabled = false; break;
+        case 'T':
+            o->shutdown_ms = atoi(optarg);
+            if (o->shutdown_ms < 0) { fprintf(stderr, "shoal-proxy: bad shutdown timeout '%s'\n", optarg); return -1; }
+            break;
         default: usage(stderr); return -1;
         }
     }
@@ -161,6 +171,43 @@ static void reload(void)
     log_notice("configuration reloaded: %d pools", current->npools);
 }
 
+/* Graceful stop (SIGTERM/SIGINT): the workers drain (workers_drain); the
+ * loop ends when all have finished, when the timeout passes, or at a
+ * second signal; workers_stop then closes whatever is left. */
+static struct event *drain_ev;
+static int64_t drain_deadline;
+static int drain_ms = 5000;
+
+static void drain_check_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct event_base *base = arg;
+    if (workers_finished()) {
+        log_notice("every client answered and closed");
+        event_base_loopexit(base, NULL);
+    } else if (clock_mono_us() >= drain_deadline) {
+        log_warn("shutdown timeout (%d ms): closing the clients still connected", drain_ms);
+        event_base_loopexit(base, NULL);
+    }
+}
+
+static void shutdown_begin(struct event_base *base, int sig)
+{
+    if (drain_ev || drain_ms == 0) {
+        log_notice("signal %d: shutting down%s", sig, drain_ev ? " now" : "");
+        event_base_loopexit(base, NULL);
+        return;
+    }
+    log_notice("signal %d: shutting down: no new connections or requests, answering those "
+               "in flight (at most %d ms; signal again to stop now)", sig, drain_ms);
+    workers_drain();
+    drain_deadline = clock_mono_us() + (int64_t)drain_ms * 1000;
+    drain_ev = event_new(base, -1, EV_PERSIST, drain_check_cb, base);
+    struct timeval tv = { 0, 20 * 1000 };
+    event_add(drain_ev, &tv);
+}
+
 static void signal_cb(evutil_socket_t sig, short what, void *arg)
 {
     (void)what;
@@ -174,8 +221,7 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
         if (log_get_level() > LOG_LEVEL_CRIT) log_set_level(log_get_level() - 1);
         break;
     default:
-        log_notice("signal %d: shutting down", (int)sig);
-        event_base_loopexit(base, NULL);
+        shutdown_begin(base, (int)sig);
         break;
     }
 }
@@ -232,8 +278,10 @@ static int serve(const struct opts *o)
     log_notice("shoal-proxy %s: %d workers, stats on %s:%d", PACKAGE_VERSION, n,
                o->stats_addr, o->stats_port);
     log_notice("Ready to accept connections");
+    drain_ms = o->shutdown_ms;
     event_base_dispatch(base);
     workers_stop();
+    if (drain_ev) event_free(drain_ev);
     for (int i = 0; i < 5; i++) event_free(sev[i]);
     if (stats) evconnlistener_free(stats);
     event_base_free(base);
@@ -245,7 +293,7 @@ static int serve(const struct opts *o)
 int main(int argc, char **argv)
 {
     struct opts o = { .conf_path = "conf/nutcracker.yml", .stats_addr = "127.0.0.1",
-                      .stats_port = 22222, .verbosity = LOG_LEVEL_NOTICE };
+                      .stats_port = 22222, .verbosity = LOG_LEVEL_NOTICE, .shutdown_ms = 5000 };
     if (parse_opts(argc, argv, &o) != 0) return 1;
     char err[512];
     if (o.test_only) {

@@ -22,7 +22,7 @@
 struct worker **workers;
 int nworkers;
 
-enum { MSG_CONF = 1, MSG_STOP };
+enum { MSG_CONF = 1, MSG_STOP, MSG_DRAIN };
 
 struct worker_msg {
     int type;
@@ -141,6 +141,21 @@ static void worker_shutdown(struct worker *w)
     event_base_loopexit(w->base, NULL);
 }
 
+/* Graceful stop: no more accepts (the listening sockets stay open until
+ * exit, so a connection arriving now waits in the backlog and is reset,
+ * never half served), no more requests; clients close as their replies go
+ * out; the loop ends with the last one (worker_main). */
+static void worker_drain(struct worker *w)
+{
+    if (w->draining) return;
+    w->draining = true;
+    for (struct wpool *wp = w->pools; wp; wp = wp->next) wpool_stop_listening(wp);
+    for (struct client *c = w->clients, *next; c; c = next) {
+        next = c->next;
+        client_drain(c);
+    }
+}
+
 static void notify_cb(evutil_socket_t fd, short what, void *arg)
 {
     (void)what;
@@ -154,6 +169,8 @@ static void notify_cb(evutil_socket_t fd, short what, void *arg)
         log_verb("worker %d: serving the new configuration", w->id);
     } else if (m.type == MSG_STOP) {
         worker_shutdown(w);
+    } else if (m.type == MSG_DRAIN) {
+        worker_drain(w);
     }
 }
 
@@ -176,8 +193,10 @@ static void *worker_main(void *arg)
             coal_close_all(w);
             pconn_flush_all(w);
         } while (w->coal_head);
+        if (w->draining && w->clients == NULL) worker_shutdown(w);
         if (rc != 0 || event_base_got_exit(w->base) || event_base_got_break(w->base)) break;
     }
+    __atomic_store_n(&w->finished, true, __ATOMIC_RELEASE);
     return NULL;
 }
 
@@ -237,9 +256,25 @@ void workers_reload(struct conf *conf)
     }
 }
 
+void workers_drain(void)
+{
+    for (int i = 0; i < nworkers; i++) {
+        struct worker_msg m = { MSG_DRAIN, NULL };
+        send_msg(workers[i], &m);
+    }
+}
+
+bool workers_finished(void)
+{
+    for (int i = 0; i < nworkers; i++)
+        if (!__atomic_load_n(&workers[i]->finished, __ATOMIC_ACQUIRE)) return false;
+    return true;
+}
+
 void workers_stop(void)
 {
     for (int i = 0; i < nworkers; i++) {
+        if (__atomic_load_n(&workers[i]->finished, __ATOMIC_ACQUIRE)) continue;
         struct worker_msg m = { MSG_STOP, NULL };
         send_msg(workers[i], &m);
     }

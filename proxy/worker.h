@@ -10,6 +10,7 @@
 #define SHOAL_PROXY_WORKER_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "compat/mc_text.h"
@@ -43,6 +44,8 @@ struct worker {
     pthread_mutex_t snap_lock;  /* guards the snapshot below */
     struct worker_snap *snap;
     struct pconn *flush_head;   /* connections with output to write (pconn.h) */
+    bool draining;              /* shutting down: no new clients or requests */
+    bool finished;              /* its loop has ended (atomic; main reads it) */
     struct nconn *coal_head;    /* server connections with an open get line (coalesce.h) */
     struct evbuffer *coal_scratch;
 };
@@ -64,6 +67,13 @@ extern int nworkers;
 int workers_start(int n, struct conf *conf);
 /* Hand a new config to every worker (SIGHUP). */
 void workers_reload(struct conf *conf);
+/* Graceful stop, first half: every worker stops accepting and reading new
+ * requests, answers those it has read, closes each client once its replies
+ * are out, and ends its loop when it has no client left. */
+void workers_drain(void);
+/* Have all workers ended their loops (drained)? */
+bool workers_finished(void);
+/* Stop now: clients still connected are closed; then free the workers. */
 void workers_stop(void);
 
 /* The wpool of pool index i in w's current config (NULL if none). */
