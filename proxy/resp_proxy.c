@@ -1,14 +1,11 @@
 /* proxy/resp_proxy: the RESP front; see resp_proxy.h. */
 #include "proxy/resp_proxy.h"
 
-#include <arpa/inet.h>
 #include <limits.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 
 #include "compat/cmd.h"
 #include "compat/resp.h"
@@ -19,91 +16,11 @@
 #include "proxy/frag.h"
 #include "proxy/node.h"
 #include "proxy/pool.h"
+#include "proxy/resp_local.h"
 #include "proxy/route.h"
 #include "proxy/stats.h"
 #include "proxy/worker.h"
 #include "shoal_config.h"
-
-/* The request being handled. */
-struct rq {
-    struct client *c;
-    const char *buf;
-    const struct resp_span *argv;
-    int argc;
-    const char *bytes;      /* the request as multibulk bytes */
-    size_t nbytes;
-    bool wait;              /* not handled: parse it again later */
-};
-
-#define ARG(q, i) ((q)->buf + (q)->argv[i].off)
-#define ARGLEN(q, i) ((q)->argv[i].len)
-
-static int arg_is(const struct rq *q, int i, const char *lit)
-{
-    return util_eq_nocase(ARG(q, i), ARGLEN(q, i), lit);
-}
-
-static bool is_resp3(const struct client *c)
-{
-    return c->proto == PROTO_RESP3;
-}
-
-static void reply_null(struct client *c)
-{
-    if (is_resp3(c)) client_reply(c, "_\r\n", 3, false);
-    else client_reply(c, "$-1\r\n", 5, false);
-}
-
-static void reply_err(struct client *c, const char *msg)
-{
-    client_replyf(c, "-%s\r\n", msg);
-}
-
-/* A blob of type t ('$', or '=' verbatim with its "fmt:" prefix). */
-static void reply_blob(struct client *c, char t, const char *fmt, const char *p, size_t n)
-{
-    char hdr[32];
-    size_t fl = fmt ? strlen(fmt) + 1 : 0;
-    size_t hl = resp_fmt_header(hdr, t, (long long)(n + fl));
-    char *b = mem_alloc(hl + fl + n + 2);
-    memcpy(b, hdr, hl);
-    if (fl) {
-        memcpy(b + hl, fmt, fl - 1);
-        b[hl + fl - 1] = ':';
-    }
-    memcpy(b + hl + fl, p, n);
-    memcpy(b + hl + fl + n, "\r\n", 2);
-    client_reply(c, b, hl + fl + n + 2, false);
-    mem_free(b);
-}
-
-static void reply_bulk(struct client *c, const char *p, size_t n)
-{
-    reply_blob(c, '$', NULL, p, n);
-}
-
-static void reply_unknown(const struct rq *q)
-{
-    char args[256];
-    size_t n = 0;
-    args[0] = '\0';
-    for (int i = 1; i < q->argc && n < 128; i++) {
-        size_t room = 128 - n;
-        int w = snprintf(args + n, sizeof args - n, "'%.*s' ",
-                         (int)(ARGLEN(q, i) < room ? ARGLEN(q, i) : room), ARG(q, i));
-        if (w > 0) n += (size_t)w;
-        if (n >= sizeof args) break;
-    }
-    char msg[512];
-    int m = snprintf(msg, sizeof msg, "-ERR unknown command '%.*s', with args beginning with: %s",
-                     (int)(ARGLEN(q, 0) > 128 ? 128 : ARGLEN(q, 0)), ARG(q, 0), args);
-    if (m < 0) m = 0;
-    if ((size_t)m > sizeof msg - 3) m = (int)sizeof msg - 3;
-    for (int i = 0; i < m; i++)
-        if (msg[i] == '\r' || msg[i] == '\n') msg[i] = ' ';   /* as Redis: one line */
-    memcpy(msg + m, "\r\n", 2);
-    client_reply(q->c, msg, (size_t)m + 2, false);
-}
 
 /* ---- one server ---- */
 
@@ -185,235 +102,6 @@ static void fan_out(const struct rq *q, int merge)
     req_sent(r);
 }
 
-/* ---- answered by the proxy ---- */
-
-/* HELLO [protover [AUTH user pass] [SETNAME name]]: as Redis 7 checks it
- * (version, then options, then credentials, then authentication), and
- * the reply (a map in RESP3) in the protocol asked for.  The switch
- * applies to the requests after it; see proto_switch_wait. */
-static bool hello_credentials_ok(const struct rq *q, int i)
-{
-    const char *pw = q->c->wp->pool->redis_auth;
-    if (!arg_is(q, i, "default")) return false;        /* the only user */
-    if (pw == NULL || pw[0] == '\0') return true;     /* default is nopass */
-    return strlen(pw) == ARGLEN(q, i + 1) && memcmp(pw, ARG(q, i + 1), ARGLEN(q, i + 1)) == 0;
-}
-
-static bool client_name_ok(const char *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (p[i] < '!' || p[i] > '~') return false;
-    return true;
-}
-
-static void local_hello(const struct rq *q)
-{
-    struct client *c = q->c;
-    long long ver = 0;
-    if (q->argc >= 2) {
-        if (util_str2ll(ARG(q, 1), ARGLEN(q, 1), &ver) != 0) {
-            reply_err(c, "ERR Protocol version is not an integer or out of range");
-            return;
-        }
-        if (ver < 2 || ver > 3) {
-            reply_err(c, "NOPROTO unsupported protocol version");
-            return;
-        }
-    }
-    int cred = -1, name = -1;
-    for (int i = 2; i < q->argc; i++) {
-        int more = q->argc - 1 - i;
-        if (arg_is(q, i, "auth") && more >= 2) {
-            cred = i + 1;
-            i += 2;
-        } else if (arg_is(q, i, "setname") && more >= 1) {
-            if (!client_name_ok(ARG(q, i + 1), ARGLEN(q, i + 1))) {
-                reply_err(c, "ERR Client names cannot contain spaces, newlines or special characters.");
-                return;
-            }
-            name = ++i;
-        } else {
-            client_replyf(c, "-ERR Syntax error in HELLO option '%.*s'\r\n",
-                          (int)(ARGLEN(q, i) > 128 ? 128 : ARGLEN(q, i)), ARG(q, i));
-            return;
-        }
-    }
-    if (cred >= 0) {
-        if (!hello_credentials_ok(q, cred)) {
-            reply_err(c, "WRONGPASS invalid username-password pair or user is disabled.");
-            return;
-        }
-        c->authed = true;
-    }
-    if (!c->authed) {
-        reply_err(c, "NOAUTH HELLO must be called with the client already authenticated, "
-                  "otherwise the HELLO AUTH <user> <pass> option can be used to "
-                  "authenticate the client and select the RESP protocol version at the same time");
-        return;
-    }
-    if (name >= 0) client_set_name(c, ARG(q, name), ARGLEN(q, name));
-    int proto = ver == 3 || (ver == 0 && is_resp3(c)) ? 3 : 2;
-    client_replyf(c, "%s\r\n$6\r\nserver\r\n$11\r\nshoal-proxy\r\n$7\r\nversion\r\n$%zu\r\n%s\r\n"
-                  "$5\r\nproto\r\n:%d\r\n$2\r\nid\r\n:%llu\r\n$4\r\nmode\r\n$5\r\nproxy\r\n"
-                  "$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n",
-                  proto == 3 ? "%7" : "*14", strlen(PACKAGE_VERSION), PACKAGE_VERSION, proto,
-                  (unsigned long long)c->id);
-    c->proto = proto == 3 ? PROTO_RESP3 : PROTO_RESP;
-}
-
-static void local_auth(const struct rq *q)
-{
-    struct client *c = q->c;
-    const char *pw = c->wp->pool->redis_auth;
-    if (pw == NULL || pw[0] == '\0') {
-        reply_err(c, "ERR AUTH <password> called without any password configured for the "
-                  "default user. Are you sure your configuration is correct?");
-        return;
-    }
-    int i = q->argc - 1;
-    if (q->argc > 3 || (q->argc == 3 && !arg_is(q, 1, "default"))) {
-        reply_err(c, "WRONGPASS invalid username-password pair or user is disabled.");
-        return;
-    }
-    if (strlen(pw) == ARGLEN(q, i) && memcmp(pw, ARG(q, i), ARGLEN(q, i)) == 0) {
-        c->authed = true;
-        client_reply(c, "+OK\r\n", 5, false);
-    } else {
-        c->authed = false;
-        reply_err(c, "WRONGPASS invalid username-password pair or user is disabled.");
-    }
-}
-
-/* CLIENT INFO: this client as the proxy knows it, in Redis's
- * `field=value` form (fields the proxy has; the others would be made up).
- * CLIENT LIST is refused: the other clients belong to other workers. */
-static void client_info(struct client *c)
-{
-    char host[INET6_ADDRSTRLEN] = "", addr[INET6_ADDRSTRLEN + 16] = "";
-    struct sockaddr_storage ss;
-    socklen_t sl = sizeof ss;
-    if (getpeername(c->pc.fd, (struct sockaddr *)&ss, &sl) == 0) {
-        if (ss.ss_family == AF_INET) {
-            struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-            inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
-            snprintf(addr, sizeof addr, "%s:%u", host, ntohs(a->sin_port));
-        } else if (ss.ss_family == AF_INET6) {
-            struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-            inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
-            snprintf(addr, sizeof addr, "%s:%u", host, ntohs(a->sin6_port));
-        } else {
-            snprintf(addr, sizeof addr, "/unixsocket:0");
-        }
-    }
-    char line[400];
-    int n = snprintf(line, sizeof line, "id=%llu addr=%s name=%s db=0 resp=%d\n",
-                     (unsigned long long)c->id, addr, c->name ? c->name : "",
-                     is_resp3(c) ? 3 : 2);
-    if (n < 0) n = 0;
-    if ((size_t)n >= sizeof line) n = (int)sizeof line - 1;
-    if (is_resp3(c)) reply_blob(c, '=', "txt", line, (size_t)n);
-    else reply_bulk(c, line, (size_t)n);
-}
-
-static void local_client(const struct rq *q)
-{
-    struct client *c = q->c;
-    if (arg_is(q, 1, "setname") && q->argc == 3) {
-        if (!client_name_ok(ARG(q, 2), ARGLEN(q, 2))) {
-            reply_err(c, "ERR Client names cannot contain spaces, newlines or special characters.");
-            return;
-        }
-        client_set_name(c, ARG(q, 2), ARGLEN(q, 2));
-        client_reply(c, "+OK\r\n", 5, false);
-    } else if (arg_is(q, 1, "getname") && q->argc == 2) {
-        if (c->name) reply_bulk(c, c->name, strlen(c->name));
-        else reply_null(c);
-    } else if (arg_is(q, 1, "id") && q->argc == 2) {
-        client_replyf(c, ":%llu\r\n", (unsigned long long)c->id);
-    } else if (arg_is(q, 1, "info") && q->argc == 2) {
-        client_info(c);
-    } else if (arg_is(q, 1, "setinfo")) {
-        client_reply(c, "+OK\r\n", 5, false);
-    } else {
-        reply_err(c, "ERR this CLIENT subcommand is not supported through the proxy");
-    }
-}
-
-static void local_info(const struct rq *q)
-{
-    size_t n;
-    char *text = stats_info_text(q->c->w->conf, &n);
-    if (is_resp3(q->c)) reply_blob(q->c, '=', "txt", text, n);   /* as Redis 7 */
-    else reply_bulk(q->c, text, n);
-    free(text);
-}
-
-static void local_command(const struct rq *q)
-{
-    if (q->argc == 2 && arg_is(q, 1, "count")) client_replyf(q->c, ":%d\r\n", cmd_top_count());
-    else client_reply(q->c, "*0\r\n", 4, false);
-}
-
-static void local_time(const struct rq *q)
-{
-    int64_t us = clock_us();
-    char s[24], u[24];
-    int sl = snprintf(s, sizeof s, "%lld", (long long)(us / 1000000));
-    int ul = snprintf(u, sizeof u, "%lld", (long long)(us % 1000000));
-    client_replyf(q->c, "*2\r\n$%d\r\n%s\r\n$%d\r\n%s\r\n", sl, s, ul, u);
-}
-
-static void local_cmd(const struct rq *q, const struct cmd_desc *d)
-{
-    struct client *c = q->c;
-    switch (d->id) {
-    case CMD_ID_ping:
-        if (q->argc == 1) client_reply(c, "+PONG\r\n", 7, false);
-        else if (q->argc == 2) reply_bulk(c, ARG(q, 1), ARGLEN(q, 1));
-        else reply_err(c, "ERR wrong number of arguments for 'ping' command");
-        break;
-    case CMD_ID_echo: reply_bulk(c, ARG(q, 1), ARGLEN(q, 1)); break;
-    case CMD_ID_quit: client_reply(c, "+OK\r\n", 5, true); break;
-    case CMD_ID_select:
-        if (ARGLEN(q, 1) == 1 && ARG(q, 1)[0] == '0') client_reply(c, "+OK\r\n", 5, false);
-        else reply_err(c, "ERR DB index is out of range");
-        break;
-    case CMD_ID_auth: local_auth(q); break;
-    case CMD_ID_hello: local_hello(q); break;
-    case CMD_ID_reset:
-        /* as Redis: back to RESP2 and, when a password is set, logged out */
-        client_reply(c, "+RESET\r\n", 8, false);
-        c->proto = PROTO_RESP;
-        c->authed = c->wp->pool->redis_auth == NULL || c->wp->pool->redis_auth[0] == '\0';
-        break;
-    case CMD_ID_client: local_client(q); break;
-    case CMD_ID_info: local_info(q); break;
-    case CMD_ID_command: local_command(q); break;
-    case CMD_ID_time: local_time(q); break;
-    default:
-        client_replyf(c, "-ERR '%s' is not supported through the proxy\r\n", d->fullname);
-        break;
-    }
-}
-
-/* PROXY ROUTE <key>: [host:port, server name, index]. */
-static void proxy_admin(const struct rq *q)
-{
-    struct client *c = q->c;
-    if (q->argc != 3 || !arg_is(q, 1, "route")) {
-        reply_err(c, "ERR usage: PROXY ROUTE <key>");
-        return;
-    }
-    int s = route_key(c->wp, ARG(q, 2), ARGLEN(q, 2), NULL);
-    if (s < 0) {
-        reply_err(c, "ERR no server available");
-        return;
-    }
-    const struct pool_server *ps = &c->wp->pool->servers[s];
-    client_replyf(c, "*3\r\n$%zu\r\n%s\r\n$%zu\r\n%s\r\n:%d\r\n",
-                  strlen(ps->addr), ps->addr, strlen(ps->name), ps->name, s);
-}
-
 int resp_scan_cursor(unsigned long long ncur, int idx, int n, unsigned long long *out)
 {
     if (ncur == 0) {
@@ -432,7 +120,7 @@ static void scan_servers(const struct rq *q)
     struct client *c = q->c;
     unsigned long long cur;
     if (util_str2ull(ARG(q, 1), ARGLEN(q, 1), &cur) != 0) {
-        reply_err(c, "ERR invalid cursor");
+        rq_err(c, "ERR invalid cursor");
         return;
     }
     struct wpool *wp = c->wp;
@@ -577,11 +265,11 @@ static void route_sort(const struct rq *q, const struct cmd_desc *d)
     uint32_t h = 0, dh;
     int s = route_key(q->c->wp, ARG(q, 1), ARGLEN(q, 1), &h);
     for (int i = 2; i < q->argc; i++) {
-        if ((arg_is(q, i, "by") || arg_is(q, i, "get")) && i + 1 < q->argc) {
+        if ((rq_arg_is(q, i, "by") || rq_arg_is(q, i, "get")) && i + 1 < q->argc) {
             i++;
-        } else if (arg_is(q, i, "limit") && i + 2 < q->argc) {
+        } else if (rq_arg_is(q, i, "limit") && i + 2 < q->argc) {
             i += 2;
-        } else if (arg_is(q, i, "store") && i + 1 < q->argc) {
+        } else if (rq_arg_is(q, i, "store") && i + 1 < q->argc) {
             i++;
             if (route_key(q->c->wp, ARG(q, i), ARGLEN(q, i), &dh) != s) {
                 client_replyf(q->c, "-CROSSSLOT Keys in request don't hash to the same server "
@@ -669,9 +357,9 @@ static void script_admin(const struct rq *q, const char *name)
         return;
     }
     bool script = name[0] == 's';
-    if (script && arg_is(q, 1, "exists")) fan_out(q, RM_AND);
-    else if (arg_is(q, 1, "load") || arg_is(q, 1, "flush")) fan_out(q, RM_SAME);
-    else if (!script && (arg_is(q, 1, "delete") || arg_is(q, 1, "restore"))) fan_out(q, RM_SAME);
+    if (script && rq_arg_is(q, 1, "exists")) fan_out(q, RM_AND);
+    else if (rq_arg_is(q, 1, "load") || rq_arg_is(q, 1, "flush")) fan_out(q, RM_SAME);
+    else if (!script && (rq_arg_is(q, 1, "delete") || rq_arg_is(q, 1, "restore"))) fan_out(q, RM_SAME);
     else
         client_replyf(q->c, "-ERR '%s|%.*s' is not supported through the proxy\r\n", name,
                       (int)(ARGLEN(q, 1) > 64 ? 64 : ARGLEN(q, 1)), ARG(q, 1));
@@ -685,13 +373,13 @@ static int script_cmd(const struct rq *q)
     size_t n = ARGLEN(q, 0);
     if (n < 4 || n > 10) return 0;
     for (size_t i = 0; i < sizeof routed / sizeof routed[0]; i++) {
-        if (arg_is(q, 0, routed[i])) {
+        if (rq_arg_is(q, 0, routed[i])) {
             route_script(q, routed[i]);
             return 1;
         }
     }
-    if (arg_is(q, 0, "script")) script_admin(q, "script");
-    else if (arg_is(q, 0, "function")) script_admin(q, "function");
+    if (rq_arg_is(q, 0, "script")) script_admin(q, "script");
+    else if (rq_arg_is(q, 0, "function")) script_admin(q, "function");
     else return 0;
     return 1;
 }
@@ -701,12 +389,12 @@ static void resp_dispatch(struct rq *q)
     struct client *c = q->c;
     const struct cmd_desc *d = cmd_lookup(ARG(q, 0), ARGLEN(q, 0));
     if (!c->authed && !(d && (d->id == CMD_ID_auth || d->id == CMD_ID_quit || d->id == CMD_ID_hello))) {
-        reply_err(c, "NOAUTH Authentication required.");
+        rq_err(c, "NOAUTH Authentication required.");
         return;
     }
     if (d == NULL) {
-        if (arg_is(q, 0, "proxy")) proxy_admin(q);
-        else if (!script_cmd(q)) reply_unknown(q);
+        if (rq_arg_is(q, 0, "proxy")) resp_proxy_admin(q);
+        else if (!script_cmd(q)) rq_unknown(q);
         return;
     }
     if (!cmd_arity_ok(d, q->argc)) {
@@ -719,7 +407,7 @@ static void resp_dispatch(struct rq *q)
         if (sub) key_desc = sub;
     }
     switch (d->merge) {
-    case MERGE_LOCAL: local_cmd(q, d); break;
+    case MERGE_LOCAL: resp_local_cmd(q, d); break;
     case MERGE_DENY: deny_or_fan_out(q, d); break;
     case MERGE_ARRAY: case MERGE_SUM: case MERGE_OK: split_keys(q, d); break;
     case MERGE_NONE: default: forward_keys(q, key_desc); break;
