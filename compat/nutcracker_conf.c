@@ -434,6 +434,24 @@ static int validate_tls(struct conf_parse *cp, struct nc_pool *p, const struct p
     return 0;
 }
 
+/* compat/ketama sums a pool's weights in 32 bits, and modula keeps one slot
+ * per unit of weight: a total over INT_MAX (or NC_MODULA_SLOTS_MAX for
+ * modula) would wrap or ask for gigabytes, aborting the proxy, even on a
+ * SIGHUP reload.  nutcracker fails too, at startup, out of memory. */
+#define NC_MODULA_SLOTS_MAX (1 << 20)
+static int validate_weights(struct conf_parse *cp, struct nc_pool *p)
+{
+    long long total = 0, max = p->distribution == DIST_MODULA ? NC_MODULA_SLOTS_MAX : INT_MAX;
+    for (int i = 0; i < p->nservers; i++) {
+        total += p->servers[i].weight;
+        if (total > max)
+            return conf_fail(cp, p->servers[i].line, "pool '%s': the servers' weights add up to "
+                             "more than %lld%s", p->name, max,
+                             max == INT_MAX ? "" : " (modula keeps one slot per unit of weight)");
+    }
+    return 0;
+}
+
 static int validate_pool(struct conf_parse *cp, struct nc_pool *p, const struct pool_seen *seen)
 {
     if (!seen->line[key_index("listen")])
@@ -442,6 +460,7 @@ static int validate_pool(struct conf_parse *cp, struct nc_pool *p, const struct 
         return conf_fail(cp, p->line, "pool '%s' has no servers", p->name);
     if (validate_protocol(cp, p, seen) != 0) return -1;
     if (validate_tls(cp, p, seen) != 0) return -1;
+    if (validate_weights(cp, p) != 0) return -1;
 
     /* twemproxy rejects two servers with the same ketama ID */
     for (int i = 0; i < p->nservers; i++) {
