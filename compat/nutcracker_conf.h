@@ -28,7 +28,8 @@
  *        while keeping the paths), so a forgotten `tls: true` is an error
  *        rather than a plain-text listener.
  * Where twemproxy is looser we are stricter, each with a clear error:
- * numbers above INT_MAX, a listen permission that is not octal <= 0777.
+ * numbers above INT_MAX, a listen permission that is not octal <= 0777,
+ * a pool whose weights add up to more than INT_MAX (2^20 for modula).
  * Where it is stricter we accept more: plain YAML it refuses at the token
  * level (a leading "---", flow lists [a, b], anchors and aliases) and
  * socket paths containing ':'. */
