@@ -73,6 +73,10 @@ static enum rec_result read_record(struct aof_cursor *c)
         c->bad_at = start;
         return REC_BAD;
     }
+    /* every argument takes at least "$0\r\n\r\n": a count the rest of the
+     * file cannot hold is a record cut short, found before allocating for
+     * it (a 13-byte "*1000000000\r\n" asked for 16 GB) */
+    if ((unsigned long long)argc > (c->len - c->pos) / 6) return REC_TRUNCATED;
     if (argc > c->argcap) {
         mem_free(c->argv);
         c->argcap = (int)argc;

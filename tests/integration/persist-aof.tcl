@@ -215,6 +215,37 @@ test {a truncated last record is cut with a warning; with aof-load-truncated no 
     persist_stop $srv
 }
 
+# Peak virtual memory of a process, in kB (counts what was reserved even
+# if never touched, as a huge allocation is).
+proc vm_peak_kb {pid} {
+    set fd [open /proc/$pid/status r]; set text [read $fd]; close $fd
+    regexp {VmPeak:\s+(\d+)} $text -> kb
+    return $kb
+}
+
+test {a last record announcing more arguments than the file holds is cut, not allocated} {
+    set dir [::harness::new_dir aof]
+    set srv [persist_start $dir --appendonly yes]
+    [dict get $srv client] set a 1
+    set base [vm_peak_kb [dict get $srv pid]]
+    persist_stop $srv
+    set path [aof_path $dir]
+    set good [file size $path]
+    set fd [open $path a]; fconfigure $fd -translation binary
+    # 2^30 arguments: before, the loader allocated room for all of them first
+    puts -nonewline $fd "*1073741824\r\n\$3\r\nSET\r\n"
+    close $fd
+    assert_match "*Unexpected end of file*at offset $good*" \
+        [persist_start_fails $dir --appendonly yes --aof-load-truncated no]
+    set srv [persist_start $dir --appendonly yes]
+    assert_equal [[dict get $srv client] get a] 1
+    assert_equal [file size $path] $good
+    # no room for 2^30 arguments (16 GB) was reserved on the way
+    set peak [vm_peak_kb [dict get $srv pid]]
+    if {$peak >= $base + 1024 * 1024} { fail "VmPeak $peak kB, $base kB before" }
+    persist_stop $srv
+}
+
 test {damage before the end stops the node naming the offset} {
     set dir [::harness::new_dir aof]
     set srv [persist_start $dir --appendonly yes]
