@@ -355,13 +355,6 @@ test {without auto_eject_hosts a node that comes back is used again, its keys wh
     }
 }
 
-proc proc_rss_kb {pid} {
-    set f [open /proc/$pid/status]
-    set text [read $f]
-    close $f
-    regexp {VmRSS:\s+(\d+)} $text -> kb
-    return $kb
-}
 
 test {a client that never reads: requests in flight bounded by reply bytes, memory bounded, others served} {
     set nodes [proxy_nodes memcached 1]
@@ -376,16 +369,7 @@ test {a client that never reads: requests in flight bounded by reply bytes, memo
             fconfigure $s -translation binary -blocking 0 -buffering full -buffersize 65536
             puts -nonewline $s [string repeat "get huge\r\n" 16000]
             flush $s
-            set peak 0
-            set last -1
-            for {set i 0} {$i < 40} {incr i} {
-                ev_sleep 50
-                set rss [proc_rss_kb [srv pid]]
-                if {$rss > $peak} { set peak $rss }
-                set fwd [expr {[proxy_stat alpha $addr requests] - 1}]
-                if {$fwd == $last && $i > 5} { break }
-                set last $fwd
-            }
+            lassign [watch_forwarding alpha $addr ev_sleep] fwd peak
             # forwarding stops once unsent replies plus requests in flight x
             # reply size reach 1 MB (proxy/client.h): 16 requests at a time
             # of 64 KB, a few rounds while the kernel's socket buffers fill

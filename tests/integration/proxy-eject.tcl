@@ -212,13 +212,6 @@ proc deaf_read {port fd} {
     if {$out ne {}} { puts -nonewline $fd $out }
 }
 
-proc proc_rss_kb {pid} {
-    set f [open /proc/$pid/status]
-    set text [read $f]
-    close $f
-    regexp {VmRSS:\s+(\d+)} $text -> kb
-    return $kb
-}
 
 test {a node that stops reading pauses the clients feeding it: memory stays bounded, others are served} {
     set deaf [deaf_node]

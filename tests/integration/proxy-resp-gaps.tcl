@@ -241,14 +241,6 @@ test {CLIENT SETNAME, GETNAME, INFO and HELLO SETNAME: the name is kept per prox
 
 # ------------------------------------------------------- slow clients ---
 
-proc proc_rss_kb {pid} {
-    set f [open /proc/$pid/status]
-    set text [read $f]
-    close $f
-    regexp {VmRSS:\s+(\d+)} $text -> kb
-    return $kb
-}
-
 test {a client that never reads: bounded by bytes (512 KB values), others served} {
     set nodes [proxy_nodes shoal-resp 1]
     set addr [dict get [lindex $nodes 0] addr]
@@ -263,16 +255,7 @@ test {a client that never reads: bounded by bytes (512 KB values), others served
             fconfigure $s -translation binary -blocking 0 -buffering full -buffersize 65536
             puts -nonewline $s [string repeat [resp_encode {get big}] 600]
             flush $s
-            set peak 0
-            set last -1
-            for {set i 0} {$i < 40} {incr i} {
-                om_sleep 50
-                set rss [proc_rss_kb [srv pid]]
-                if {$rss > $peak} { set peak $rss }
-                set fwd [expr {[proxy_stat beta $addr requests] - 1}]
-                if {$fwd == $last && $i > 5} { break }
-                set last $fwd
-            }
+            lassign [watch_forwarding beta $addr om_sleep] fwd peak
             # a new client has 16 requests in flight until its replies show
             # their size, then 1 MB / 512 KB: about 1 MB plus 16 replies
             # (8 MB) plus the kernel's socket buffers.  Before the byte
