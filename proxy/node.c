@@ -468,6 +468,18 @@ struct nconn *nconn_dedicated(struct client *c, struct wserver *ws, int proto)
     return nc;
 }
 
+void nconn_drop_stale_dedicated(struct client *c)
+{
+    for (struct nconn **pp = &c->bconns, *nc; (nc = *pp) != NULL;) {
+        if (nc->ws->wp != c->wp && nc->nout == 0) {
+            *pp = nc->owner_next;
+            nconn_dedicated_free(nc);
+        } else {
+            pp = &nc->owner_next;
+        }
+    }
+}
+
 void nconn_drop_dedicated(struct client *c)
 {
     while (c->bconns) {

@@ -103,6 +103,10 @@ void nconn_unwait(struct nconn *nc, struct client *c);
 struct nconn *nconn_dedicated(struct client *c, struct wserver *ws, int proto);
 /* Close every dedicated connection of c, failing what they carry. */
 void nconn_drop_dedicated(struct client *c);
+/* After a reload moved c to a new pool: close its idle dedicated
+ * connections of the old one, so the retired pool (and its shared server
+ * connections) can go. */
+void nconn_drop_stale_dedicated(struct client *c);
 /* True if a dedicated connection of c has a request outstanding. */
 bool nconn_dedicated_busy(const struct client *c);
 

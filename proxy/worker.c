@@ -110,6 +110,7 @@ static void worker_apply(struct worker *w, struct conf *conf)
         struct wpool *from = c->wp;
         c->wp = to;
         from->refs--;
+        if (c->bconns) nconn_drop_stale_dedicated(c);
     }
     *tail = old;
     w->pools = fresh;

@@ -274,3 +274,31 @@ test {a node that dies under a blocked client fails its command, not the proxy} 
         proxy_stop_nodes $nodes
     }
 }
+
+test {a reload releases the old pool: an idle dedicated connection does not keep it alive} {
+    set nodes [proxy_nodes shoal-resp 1]
+    set node [lindex $nodes 0]
+    try {
+        start_proxy [blocking_yaml $nodes] {
+            # a dedicated connection, idle again, and the shared one
+            assert_equal [r blpop rl:list 0.1] {}
+            assert_equal [r set rl:x 1] OK
+            # the old pool's shared and dedicated connections, and this query's own
+            set before [node_info_field $node connected_clients]
+            assert_equal $before 3
+            write_file [srv conf] [string map [list @LISTEN@ 127.0.0.1:[srv port]] [blocking_yaml $nodes 300]]
+            set from [log_line_count]
+            exec kill -HUP [srv pid]
+            wait_for_log_line "*configuration reloaded*" -from $from
+            # the client moved to the new pool, which opens its own connection
+            assert_equal [r get rl:x] 1
+            # the old pool went with both of its connections
+            wait_for_condition 100 20 {[node_info_field $node connected_clients] == 2} else {
+                fail "the node still has [node_info_field $node connected_clients] clients"
+            }
+            assert_equal [r blpop rl:list 0.1] {}
+        }
+    } finally {
+        proxy_stop_nodes $nodes
+    }
+}

@@ -4,12 +4,6 @@
 
 source [file join [file dirname $::test_file_path] proxy-common.inc]
 
-proc write_file {path text} {
-    set f [open $path w]
-    puts -nonewline $f $text
-    close $f
-}
-
 proc proxy_test_conf {text} {
     set path [file join $::file_tmpdir conf-[incr ::conf_seq].yml]
     write_file $path $text

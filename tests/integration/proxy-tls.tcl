@@ -19,12 +19,6 @@ set ::ptls [file join $::file_tmpdir proxy-tls-certs]
 tls_make_certs $::ptls
 tls_make_certs $::ptls second-
 
-proc write_file {path text} {
-    set f [open $path w]
-    puts -nonewline $f $text
-    close $f
-}
-
 # A RESP or Memcached client over TLS: -tls options of the first CA
 # (client certificate unless cert is 0) or of the CA files named prefix*.
 proc ptls_client {kind port {cert 1} {prefix {}}} {
