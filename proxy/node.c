@@ -448,18 +448,25 @@ static void nconn_dedicated_free(struct nconn *nc)
     wpool_unref(wp);
 }
 
-struct nconn *nconn_dedicated(struct client *c, struct wserver *ws, int proto)
+/* Close c's idle dedicated connections of an older pool (a reload moved
+ * c) and, when ws is given, its idle one to ws (another protocol's). */
+static void drop_idle(struct client *c, const struct wserver *ws)
 {
     for (struct nconn **pp = &c->bconns, *nc; (nc = *pp) != NULL;) {
-        if (nc->ws == ws && nc->proto == proto) return nc;
-        bool stale = nc->ws->wp != c->wp || nc->ws == ws;   /* old pool, other protocol */
-        if (stale && nc->nout == 0) {
+        if (nc->nout == 0 && (nc->ws->wp != c->wp || nc->ws == ws)) {
             *pp = nc->owner_next;
             nconn_dedicated_free(nc);
         } else {
             pp = &nc->owner_next;
         }
     }
+}
+
+struct nconn *nconn_dedicated(struct client *c, struct wserver *ws, int proto)
+{
+    for (struct nconn *nc = c->bconns; nc; nc = nc->owner_next)
+        if (nc->ws == ws && nc->proto == proto) return nc;
+    drop_idle(c, ws);
     struct nconn *nc = nconn_create(ws, proto, 0);
     nc->owner = c;
     nc->owner_next = c->bconns;
@@ -470,14 +477,7 @@ struct nconn *nconn_dedicated(struct client *c, struct wserver *ws, int proto)
 
 void nconn_drop_stale_dedicated(struct client *c)
 {
-    for (struct nconn **pp = &c->bconns, *nc; (nc = *pp) != NULL;) {
-        if (nc->ws->wp != c->wp && nc->nout == 0) {
-            *pp = nc->owner_next;
-            nconn_dedicated_free(nc);
-        } else {
-            pp = &nc->owner_next;
-        }
-    }
+    drop_idle(c, NULL);
 }
 
 void nconn_drop_dedicated(struct client *c)
