@@ -105,7 +105,7 @@ void coal_end(struct nconn *nc, struct frag *f, enum coal_cmd cmd, bool join,
     co->log_end += n;
     co->cmd = (uint8_t)cmd;
     co->keys += nkeys;
-    co->bytes += n + (join ? 0 : 4);
+    co->bytes += n + (join ? 0 : cmd == COAL_GETS ? 4 : 3);   /* keys, and the command word */
     coal_list(nc);
 }
 
