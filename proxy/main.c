@@ -22,6 +22,7 @@
 #include "compat/cmd.h"
 #include "lib/clock.h"
 #include "lib/log.h"
+#include "lib/util.h"
 #include "proxy/coalesce.h"
 #include "proxy/conf.h"
 #include "proxy/pool.h"
@@ -114,10 +115,15 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case 'w': o->workers = atoi(optarg); break;
         case 'M': conf_mc_port_offset = atoi(optarg); break;
         case 'C': coal_enabled = false; break;
-        case 'T':
-            o->shutdown_ms = atoi(optarg);
-            if (o->shutdown_ms < 0) { fprintf(stderr, "shoal-proxy: bad shutdown timeout '%s'\n", optarg); return -1; }
+        case 'T': {
+            long long ms;
+            if (util_str2ll(optarg, strlen(optarg), &ms) != 0 || ms < 0 || ms > 3600 * 1000) {
+                fprintf(stderr, "shoal-proxy: bad shutdown timeout '%s' (milliseconds, 0 to 3600000)\n", optarg);
+                return -1;
+            }
+            o->shutdown_ms = (int)ms;
             break;
+        }
         default: usage(stderr); return -1;
         }
     }

@@ -41,6 +41,12 @@ test {an unknown option is refused} {
     assert_error {*} {exec [proxy_binary] --no-such-option 2>@1}
 }
 
+test {a bad --shutdown-timeout is refused with the reason} {
+    foreach bad {abc -1 5s 3600001} {
+        assert_error "*bad shutdown timeout '$bad'*" {exec [proxy_binary] --shutdown-timeout $bad -c /nonexistent 2>@1}
+    }
+}
+
 test {workers: N starts N worker threads} {
     set nodes [proxy_nodes memcached 1]
     try {
