@@ -109,6 +109,45 @@ static inline void fuzz_trace_same(const struct fuzz_trace *whole, const struct 
     abort();
 }
 
+/* After PARSE_AGAIN: make the next piece available (*avail grows) and
+ * return 1, or return 0 when there is none (the whole replay, or the last
+ * piece): the stream ends there and the caller records where. */
+static inline int fuzz_more(const struct fuzz_split *s, size_t *avail)
+{
+    size_t more = s ? fuzz_split_next(s, *avail) : 0;
+    if (more == 0) return 0;
+    *avail = more;
+    return 1;
+}
+
+/* One replay of a stream: whole (split NULL) or fed in pieces; every
+ * result goes into t.  ctx is the target's own (limits, a reply kind). */
+typedef void fuzz_replay_fn(const char *in, size_t n, const struct fuzz_split *split,
+                            const void *ctx, struct fuzz_trace *t);
+typedef void fuzz_same_fn(const struct fuzz_trace *whole, const struct fuzz_trace *split);
+
+/* The driver of every whole/split target: the stream after the control
+ * byte, in a private copy (ASan sees any read past its end), replayed
+ * whole and in the pieces the control byte picks; same() compares the two
+ * traces (fuzz_trace_same, or a target's tolerant variant). */
+static inline void fuzz_whole_split(const uint8_t *data, size_t size, fuzz_replay_fn *replay,
+                                    const void *ctx, fuzz_same_fn *same)
+{
+    if (size < 1) return;
+    size_t n = size - 1;
+    char *in = malloc(n ? n : 1);
+    if (in == NULL) abort();
+    memcpy(in, data + 1, n);
+    struct fuzz_split split = fuzz_split_of(data[0], n);
+    struct fuzz_trace whole = {0}, pieces = {0};
+    replay(in, n, NULL, ctx, &whole);
+    replay(in, n, &split, ctx, &pieces);
+    same(&whole, &pieces);
+    fuzz_trace_free(&whole);
+    fuzz_trace_free(&pieces);
+    free(in);
+}
+
 /* Is [p, p+n) inside [base, base+len)? */
 static inline int fuzz_inside(const void *p, size_t n, const void *base, size_t len)
 {

@@ -59,9 +59,10 @@ static size_t record(struct fuzz_trace *t, const struct mc_meta_request *m, enum
     return m->consumed;
 }
 
-static void replay(const char *in, size_t n, const struct mc_limits *lim,
-                   const struct fuzz_split *split, struct fuzz_trace *t)
+static void replay(const char *in, size_t n, const struct fuzz_split *split, const void *ctx,
+                   struct fuzz_trace *t)
 {
+    const struct mc_limits *lim = ctx;
     size_t off = 0, avail = split ? split->at[0] : n, swallow = 0;
     while (off < n) {
         size_t len = avail - off, used = 0;
@@ -87,13 +88,9 @@ static void replay(const char *in, size_t n, const struct mc_limits *lim,
             }
         }
         if (again) {
-            size_t more = split ? fuzz_split_next(split, avail) : 0;
-            if (more == 0) {
-                fuzz_trace_printf(t, "again at %zu swallow %zu\n", off, swallow);
-                break;
-            }
-            avail = more;
-            continue;
+            if (fuzz_more(split, &avail)) continue;
+            fuzz_trace_printf(t, "again at %zu swallow %zu\n", off, swallow);
+            break;
         }
         off += used;
     }
@@ -104,17 +101,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1) return 0;
     struct mc_limits lim;
     fuzz_mc_limits(data[0], &lim);
-    size_t n = size - 1;
-    char *in = malloc(n ? n : 1);
-    if (in == NULL) abort();
-    memcpy(in, data + 1, n);
-    struct fuzz_split split = fuzz_split_of(data[0], n);
-    struct fuzz_trace whole = {0}, pieces = {0};
-    replay(in, n, &lim, NULL, &whole);
-    replay(in, n, &lim, &split, &pieces);
-    fuzz_mc_same(&whole, &pieces);
-    fuzz_trace_free(&whole);
-    fuzz_trace_free(&pieces);
-    free(in);
+    fuzz_whole_split(data, size, replay, &lim, fuzz_mc_same);
     return 0;
 }

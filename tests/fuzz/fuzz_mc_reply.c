@@ -34,9 +34,10 @@ static void record(struct fuzz_trace *t, const struct mc_reply *r, const char *b
                       r->last_off, r->last_len);
 }
 
-static void replay(const char *in, size_t n, enum mc_reply_kind kind, const struct fuzz_split *split,
+static void replay(const char *in, size_t n, const struct fuzz_split *split, const void *ctx,
                    struct fuzz_trace *t)
 {
+    enum mc_reply_kind kind = *(const enum mc_reply_kind *)ctx;
     size_t off = 0, avail = split ? split->at[0] : n;
     struct mc_reply r;
     mc_reply_init(&r, kind);
@@ -46,13 +47,9 @@ static void replay(const char *in, size_t n, enum mc_reply_kind kind, const stru
         if (res == PARSE_AGAIN) {
             FUZZ_CHECK(r.pos <= len);
             FUZZ_CHECK(r.need == 0 || r.need > len);
-            size_t more = split ? fuzz_split_next(split, avail) : 0;
-            if (more == 0) {
-                fuzz_trace_printf(t, "again at %zu\n", off);
-                break;
-            }
-            avail = more;
-            continue;
+            if (fuzz_more(split, &avail)) continue;
+            fuzz_trace_printf(t, "again at %zu\n", off);
+            break;
         }
         if (res != PARSE_OK) {
             fuzz_trace_printf(t, "broken r=%d at %zu\n", (int)res, off);
@@ -68,17 +65,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1) return 0;
     enum mc_reply_kind kind = (enum mc_reply_kind)(data[0] % 5);
-    size_t n = size - 1;
-    char *in = malloc(n ? n : 1);
-    if (in == NULL) abort();
-    memcpy(in, data + 1, n);
-    struct fuzz_split split = fuzz_split_of(data[0], n);
-    struct fuzz_trace whole = {0}, pieces = {0};
-    replay(in, n, kind, NULL, &whole);
-    replay(in, n, kind, &split, &pieces);
-    fuzz_trace_same(&whole, &pieces);
-    fuzz_trace_free(&whole);
-    fuzz_trace_free(&pieces);
-    free(in);
+    fuzz_whole_split(data, size, replay, &kind, fuzz_trace_same);
     return 0;
 }

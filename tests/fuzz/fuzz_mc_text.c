@@ -123,7 +123,7 @@ static size_t one(const struct replay *rp, const char *buf, size_t len, int *aga
     return record_meta(rp, &m, r, buf, len);
 }
 
-static void replay(const struct replay *rp, const struct fuzz_split *split)
+static void replay_stream(const struct replay *rp, const struct fuzz_split *split)
 {
     size_t off = 0, avail = split ? split->at[0] : rp->n, swallow = 0;
     while (off < rp->n) {
@@ -138,16 +138,19 @@ static void replay(const struct replay *rp, const struct fuzz_split *split)
             if (used == 0 && !again) break;     /* closed */
         }
         if (again) {
-            size_t more = split ? fuzz_split_next(split, avail) : 0;
-            if (more == 0) {
-                fuzz_trace_printf(rp->t, "again at %zu swallow %zu\n", off, swallow);
-                break;
-            }
-            avail = more;
-            continue;
+            if (fuzz_more(split, &avail)) continue;
+            fuzz_trace_printf(rp->t, "again at %zu swallow %zu\n", off, swallow);
+            break;
         }
         off += used;
     }
+}
+
+static void replay(const char *in, size_t n, const struct fuzz_split *split, const void *ctx,
+                   struct fuzz_trace *t)
+{
+    struct replay rp = {in, n, ctx, t};
+    replay_stream(&rp, split);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -155,19 +158,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 1) return 0;
     struct mc_limits lim;
     fuzz_mc_limits(data[0], &lim);
-    size_t n = size - 1;
-    /* a private copy, so ASan sees any read past the stream's end */
-    char *in = malloc(n ? n : 1);
-    if (in == NULL) abort();
-    memcpy(in, data + 1, n);
-    struct fuzz_split split = fuzz_split_of(data[0], n);
-    struct fuzz_trace whole = {0}, pieces = {0};
-    struct replay rw = {in, n, &lim, &whole}, rs = {in, n, &lim, &pieces};
-    replay(&rw, NULL);
-    replay(&rs, &split);
-    fuzz_mc_same(&whole, &pieces);
-    fuzz_trace_free(&whole);
-    fuzz_trace_free(&pieces);
-    free(in);
+    fuzz_whole_split(data, size, replay, &lim, fuzz_mc_same);
     return 0;
 }

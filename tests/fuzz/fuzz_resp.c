@@ -5,7 +5,7 @@
  * the connection closed at the first protocol error.  Control byte: the
  * split (fuzz.h), bit 0 an unauthenticated client, bit 1 a 1000-byte
  * proto-max-bulk-len.  Inline requests are unescaped in place, so each
- * replay works on its own copy. */
+ * replay works on its own copy (fuzz_whole_split's is shared by both). */
 #include "compat/resp.h"
 #include "tests/fuzz/fuzz.h"
 
@@ -35,9 +35,10 @@ static void record(struct fuzz_trace *t, const struct resp_parser *p, enum parse
 }
 
 /* Replays the stream; split NULL: everything available at once. */
-static void replay(const char *in, size_t n, const struct fuzz_split *split,
-                   const struct resp_limits *lim, struct fuzz_trace *t)
+static void replay(const char *in, size_t n, const struct fuzz_split *split, const void *ctx,
+                   struct fuzz_trace *t)
 {
+    const struct resp_limits *lim = ctx;
     char *buf = malloc(n ? n : 1);
     if (buf == NULL) abort();
     memcpy(buf, in, n);
@@ -49,13 +50,9 @@ static void replay(const char *in, size_t n, const struct fuzz_split *split,
         enum parse_result r = resp_parse_request(&p, buf + off, len, lim);
         if (r == PARSE_AGAIN) {
             FUZZ_CHECK(p.pos <= len);
-            size_t more = split ? fuzz_split_next(split, avail) : 0;
-            if (more == 0) {
-                fuzz_trace_printf(t, "again at %zu\n", off);
-                break;
-            }
-            avail = more;
-            continue;
+            if (fuzz_more(split, &avail)) continue;
+            fuzz_trace_printf(t, "again at %zu\n", off);
+            break;
         }
         record(t, &p, r, buf + off, len);
         if (r != PARSE_OK) break;       /* the daemon replies and closes */
@@ -70,19 +67,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1) return 0;
     uint8_t ctl = data[0];
-    const char *in = (const char *)data + 1;
-    size_t n = size - 1;
     struct resp_limits lim = {
         .max_bulk_len = (ctl & 2) ? 1000 : 512LL * 1024 * 1024,
         .max_multibulk_len = INT_MAX,
         .unauthenticated = ctl & 1,
     };
-    struct fuzz_split split = fuzz_split_of(ctl, n);
-    struct fuzz_trace whole = {0}, pieces = {0};
-    replay(in, n, NULL, &lim, &whole);
-    replay(in, n, &split, &lim, &pieces);
-    fuzz_trace_same(&whole, &pieces);
-    fuzz_trace_free(&whole);
-    fuzz_trace_free(&pieces);
+    fuzz_whole_split(data, size, replay, &lim, fuzz_trace_same);
     return 0;
 }

@@ -41,8 +41,10 @@ static void record(struct fuzz_trace *t, const struct resp_reply *r, const char 
     fuzz_trace_printf(t, "ok type=%c integer=%lld consumed=%zu\n", r->type, r->integer, r->consumed);
 }
 
-static void replay(const char *in, size_t n, const struct fuzz_split *split, struct fuzz_trace *t)
+static void replay(const char *in, size_t n, const struct fuzz_split *split, const void *ctx,
+                   struct fuzz_trace *t)
 {
+    (void)ctx;
     size_t off = 0, avail = split ? split->at[0] : n;
     struct resp_reply r;
     resp_reply_init(&r);
@@ -52,13 +54,9 @@ static void replay(const char *in, size_t n, const struct fuzz_split *split, str
         if (res == PARSE_AGAIN) {
             FUZZ_CHECK(r.pos <= len);
             FUZZ_CHECK(r.need == 0 || r.need > len);
-            size_t more = split ? fuzz_split_next(split, avail) : 0;
-            if (more == 0) {
-                fuzz_trace_printf(t, "again at %zu\n", off);
-                break;
-            }
-            avail = more;
-            continue;
+            if (fuzz_more(split, &avail)) continue;
+            fuzz_trace_printf(t, "again at %zu\n", off);
+            break;
         }
         if (res != PARSE_OK) {
             fuzz_trace_printf(t, "invalid r=%d at %zu\n", (int)res, off);
@@ -72,18 +70,6 @@ static void replay(const char *in, size_t n, const struct fuzz_split *split, str
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size < 1) return 0;
-    size_t n = size - 1;
-    char *in = malloc(n ? n : 1);
-    if (in == NULL) abort();
-    memcpy(in, data + 1, n);
-    struct fuzz_split split = fuzz_split_of(data[0], n);
-    struct fuzz_trace whole = {0}, pieces = {0};
-    replay(in, n, NULL, &whole);
-    replay(in, n, &split, &pieces);
-    fuzz_trace_same(&whole, &pieces);
-    fuzz_trace_free(&whole);
-    fuzz_trace_free(&pieces);
-    free(in);
+    fuzz_whole_split(data, size, replay, NULL, fuzz_trace_same);
     return 0;
 }
