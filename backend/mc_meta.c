@@ -15,20 +15,6 @@
 #include "compat/mc_sem.h"
 #include "compat/mc_text.h"
 
-/* " k<key>", or " k<base64> b" for a binary key */
-static void put_key(struct mc_out *out, const char *key, size_t nkey, bool binary)
-{
-    mc_out_append(out, " k", 2);
-    if (!binary) {
-        mc_out_append(out, key, nkey);
-        return;
-    }
-    mc_out_reserve(out, 4 * ((nkey + 2) / 3) + 2);
-    out->len += mc_base64_encode((const unsigned char *)key, nkey, out->buf + out->len,
-                                 out->cap - out->len);
-    mc_out_append(out, " b", 2);
-}
-
 /* A status line echoing only O and k (misses, md, failed ms/ma). */
 static void status_line(struct mc_out *out, const struct mc_meta_request *m, const char *status)
 {
@@ -86,7 +72,7 @@ static void mg_flag(struct mc_out *out, const struct mc_meta_request *m, const s
         break;
     case 'k':
         key = entry_key(e, &klen);
-        put_key(out, key, klen, (e->bits & MC_BIT_KEYBIN) != 0);
+        mc_meta_compose_key(out, key, klen, (e->bits & MC_BIT_KEYBIN) != 0);
         break;
     }
 }
@@ -238,7 +224,7 @@ static void ma_flag(struct mc_out *out, const struct mc_meta_request *m, const s
         mc_out_append(out, " ", 1);
         mc_out_append(out, t->p, t->len);
         break;
-    case 'k': put_key(out, m->key, m->nkey, m->key_binary); break;
+    case 'k': mc_meta_compose_key(out, m->key, m->nkey, m->key_binary); break;
     }
 }
 

@@ -277,7 +277,7 @@ void mc_meta_compose_data(struct mc_out *out, const char *data, size_t n)
     mc_out_append(out, "\r\n", 2);
 }
 
-static void mc_meta_compose_key(struct mc_out *out, const char *key, size_t nkey, bool binary)
+void mc_meta_compose_key(struct mc_out *out, const char *key, size_t nkey, bool binary)
 {
     mc_out_append(out, " k", 2);
     if (!binary) {

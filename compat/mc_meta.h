@@ -136,6 +136,8 @@ void mc_meta_compose_flags(struct mc_out *out, const struct mc_meta_request *req
                            const char *mask, const struct mc_meta_item *it,
                            bool trailer);
 void mc_meta_compose_end(struct mc_out *out);
+/* " k<key>", or " k<base64> b" for a binary key (the k flag). */
+void mc_meta_compose_key(struct mc_out *out, const char *key, size_t nkey, bool binary);
 void mc_meta_compose_data(struct mc_out *out, const char *data, size_t n);
 /* me: "ME <key> exp=.. la=.. cas=.. fetch=yes|no cls=.. size=..\r\n" */
 void mc_meta_compose_me(struct mc_out *out, const char *key, size_t nkey,
