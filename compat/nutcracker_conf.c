@@ -199,6 +199,13 @@ static const struct conf_key conf_keys[] = {
     {"tls_key_file", KIND_STRING, FIELD(tls_key_file), 0},
     {"tls_ca_cert_file", KIND_STRING, FIELD(tls_ca_cert_file), 0},
     {"tls_auth_clients", KIND_TLS_AUTH, FIELD(tls_auth_clients), 0},
+    {"tls_handshake_timeout", KIND_NUM, FIELD(tls_handshake_timeout), 0},
+    {"server_tls", KIND_BOOL, FIELD(server_tls), 0},
+    {"server_tls_ca_cert_file", KIND_STRING, FIELD(server_tls_ca_cert_file), 0},
+    {"server_tls_cert_file", KIND_STRING, FIELD(server_tls_cert_file), 0},
+    {"server_tls_key_file", KIND_STRING, FIELD(server_tls_key_file), 0},
+    {"server_tls_verify", KIND_BOOL, FIELD(server_tls_verify), 0},
+    {"server_tls_server_name", KIND_STRING, FIELD(server_tls_server_name), 0},
 };
 #define NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 #undef FIELD
@@ -339,6 +346,8 @@ static void pool_defaults(struct nc_pool *p)
     p->server_connections = 1;
     p->server_retry_timeout = 30000;
     p->server_failure_limit = 2;
+    p->server_tls_verify = 1;
+    p->tls_handshake_timeout = 10000;
 }
 
 static int set_key(struct conf_parse *cp, struct nc_pool *p, struct pool_seen *seen,
@@ -434,6 +443,59 @@ static int validate_tls(struct conf_parse *cp, struct nc_pool *p, const struct p
     return 0;
 }
 
+/* The server_tls extension keys: none without a `server_tls:` key; a
+ * client certificate needs its key and the other way round; a name to
+ * verify for unix socket servers; tls_handshake_timeout needs TLS on one
+ * side or the other. */
+static int validate_server_tls(struct conf_parse *cp, struct nc_pool *p,
+                               const struct pool_seen *seen)
+{
+    static const char *const keys[] = {"server_tls_ca_cert_file", "server_tls_cert_file",
+                                       "server_tls_key_file", "server_tls_verify",
+                                       "server_tls_server_name"};
+    p->server_tls_line = seen->line[key_index("server_tls")];
+    p->server_tls_ca_line = seen->line[key_index("server_tls_ca_cert_file")];
+    p->server_tls_cert_line = seen->line[key_index("server_tls_cert_file")];
+    p->server_tls_key_line = seen->line[key_index("server_tls_key_file")];
+    int hs_line = seen->line[key_index("tls_handshake_timeout")];
+    if (hs_line && !p->tls_line && !p->server_tls_line)
+        return conf_fail(cp, hs_line, "pool '%s': \"tls_handshake_timeout\" needs \"tls: true\" "
+                         "or \"server_tls: true\"", p->name);
+    if (!p->server_tls_line) {
+        for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+            int line = seen->line[key_index(keys[i])];
+            if (line)
+                return conf_fail(cp, line, "pool '%s': \"%s\" needs \"server_tls: true\" (or "
+                                 "\"server_tls: false\" to keep it while TLS is off)", p->name,
+                                 keys[i]);
+        }
+        return 0;
+    }
+    if (!p->server_tls) return 0;
+    if (!p->server_tls_cert_line != !p->server_tls_key_line)
+        return conf_fail(cp, p->server_tls_cert_line ? p->server_tls_cert_line
+                                                     : p->server_tls_key_line,
+                         "pool '%s': \"%s\" needs \"%s\" (a client certificate and its key "
+                         "go together)", p->name,
+                         p->server_tls_cert_line ? "server_tls_cert_file" : "server_tls_key_file",
+                         p->server_tls_cert_line ? "server_tls_key_file" : "server_tls_cert_file");
+    const char *name = p->server_tls_server_name;
+    if (name && strlen(name) > 253)
+        return conf_fail(cp, seen->line[key_index("server_tls_server_name")], "pool '%s': "
+                         "\"server_tls_server_name\" is longer than a host name (253)", p->name);
+    for (size_t i = 0; name && name[i]; i++)
+        if (name[i] == ' ' || name[i] == '\t' || name[i] == '/')
+            return conf_fail(cp, seen->line[key_index("server_tls_server_name")], "pool '%s': "
+                             "\"server_tls_server_name\" is not a host name: '%s'", p->name, name);
+    for (int i = 0; i < p->nservers && p->server_tls_verify && !name; i++)
+        if (p->servers[i].unix_path)
+            return conf_fail(cp, p->servers[i].line, "pool '%s': server '%s' is a unix socket: "
+                             "\"server_tls: true\" needs \"server_tls_server_name\" (the name "
+                             "its certificate is verified against) or \"server_tls_verify: "
+                             "false\"", p->name, p->servers[i].unix_path);
+    return 0;
+}
+
 /* compat/ketama sums a pool's weights in 32 bits, and modula keeps one slot
  * per unit of weight: a total over INT_MAX (or NC_MODULA_SLOTS_MAX for
  * modula) would wrap or ask for gigabytes, aborting the proxy, even on a
@@ -460,6 +522,7 @@ static int validate_pool(struct conf_parse *cp, struct nc_pool *p, const struct 
         return conf_fail(cp, p->line, "pool '%s' has no servers", p->name);
     if (validate_protocol(cp, p, seen) != 0) return -1;
     if (validate_tls(cp, p, seen) != 0) return -1;
+    if (validate_server_tls(cp, p, seen) != 0) return -1;
     if (validate_weights(cp, p) != 0) return -1;
 
     /* twemproxy rejects two servers with the same ketama ID */
@@ -651,6 +714,10 @@ static void pool_free(struct nc_pool *p)
     free(p->tls_cert_file);
     free(p->tls_key_file);
     free(p->tls_ca_cert_file);
+    free(p->server_tls_ca_cert_file);
+    free(p->server_tls_cert_file);
+    free(p->server_tls_key_file);
+    free(p->server_tls_server_name);
 }
 
 void nc_conf_destroy(struct nc_conf **c)

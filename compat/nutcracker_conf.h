@@ -27,6 +27,22 @@
  *        The tls_* keys need a `tls:` key (true, or false to switch TLS off
  *        while keeping the paths), so a forgotten `tls: true` is an error
  *        rather than a plain-text listener.
+ *   server_tls: true|false    connect to every server of the pool over TLS.
+ *   server_tls_ca_cert_file: PEM CA bundle the servers' certificates are
+ *        verified against (default: the system's trust store).
+ *   server_tls_cert_file, server_tls_key_file: a client certificate for
+ *        servers that ask for one; both or neither.
+ *   server_tls_verify: true|false    verify the servers' certificates and
+ *        names (default true).
+ *   server_tls_server_name: the name to send (SNI) and verify, default the
+ *        host of each server line (an IP address is verified as one, and
+ *        no SNI is sent).  A unix socket server has no host: verifying one
+ *        needs this key.
+ *        The other server_tls_* keys need a `server_tls:` key, as above.
+ *   tls_handshake_timeout: ms (default 10000, 0 = none) a TLS handshake
+ *        may take: a client of a `tls: true` pool (and a server of a
+ *        `server_tls: true` pool with no `timeout`); needs `tls:` or
+ *        `server_tls:`.
  * Where twemproxy is looser we are stricter, each with a clear error:
  * numbers above INT_MAX, a listen permission that is not octal <= 0777,
  * a pool whose weights add up to more than INT_MAX (2^20 for modula).
@@ -94,6 +110,13 @@ struct nc_pool {
     char *tls_cert_file, *tls_key_file, *tls_ca_cert_file;     /* NULL = none */
     int tls_auth_clients;       /* enum nc_tls_auth, NC_TLS_AUTH_NO */
     int tls_line, tls_cert_line, tls_key_line, tls_ca_line;
+    /* extension: TLS towards the servers (see above), with the keys' lines */
+    int server_tls;             /* 0 */
+    char *server_tls_ca_cert_file, *server_tls_cert_file, *server_tls_key_file;  /* NULL */
+    char *server_tls_server_name;   /* NULL = each server's host */
+    int server_tls_verify;      /* 1 */
+    int server_tls_line, server_tls_ca_line, server_tls_cert_line, server_tls_key_line;
+    int tls_handshake_timeout;  /* ms, 10000; 0 = none */
     struct nc_server *servers;
     int nservers;
     int line;                   /* line of the pool's name */

@@ -205,6 +205,12 @@ TEST(defaults)
     CHECK(p->tls_cert_file == NULL && p->tls_key_file == NULL && p->tls_ca_cert_file == NULL);
     CHECK_EQ_INT(p->tls_auth_clients, NC_TLS_AUTH_NO);
     CHECK_EQ_INT(p->tls_line, 0);
+    CHECK_EQ_INT(p->tls_handshake_timeout, 10000);
+    CHECK_EQ_INT(p->server_tls, 0);
+    CHECK_EQ_INT(p->server_tls_verify, 1);
+    CHECK(p->server_tls_ca_cert_file == NULL && p->server_tls_cert_file == NULL &&
+          p->server_tls_key_file == NULL && p->server_tls_server_name == NULL);
+    CHECK_EQ_INT(p->server_tls_line, 0);
     nc_conf_destroy(&c);
 }
 
@@ -541,6 +547,106 @@ TEST(tls_rules)
 #undef T
 #undef CK
 
+/* TLS towards the servers: values land in their fields with their lines. */
+TEST(server_tls_keys)
+{
+    struct nc_conf *c = parse(
+        "full:\n"
+        "  listen: 127.0.0.1:22121\n"
+        "  redis: true\n"
+        "  server_tls: true\n"
+        "  server_tls_ca_cert_file: /etc/shoal/nodes-ca.crt\n"
+        "  server_tls_cert_file: /etc/shoal/proxy-client.crt\n"
+        "  server_tls_key_file: /etc/shoal/proxy-client.key\n"
+        "  server_tls_verify: false\n"
+        "  server_tls_server_name: cache.internal\n"
+        "  tls_handshake_timeout: 300\n"
+        "  servers:\n"
+        "   - 10.0.0.1:6380:1 n1\n"
+        "   - /run/shoal.sock:1 n2\n"
+        "bare:\n"
+        "  listen: 127.0.0.1:22131\n"
+        "  server_tls: true\n"
+        "  tls_handshake_timeout: 0\n"
+        "  servers:\n"
+        "   - 127.0.0.1:7000:1\n"
+        "off:\n"
+        "  listen: 127.0.0.1:22141\n"
+        "  server_tls: false\n"
+        "  server_tls_cert_file: a.crt\n"
+        "  servers:\n"
+        "   - /run/x.sock:1\n"
+        "unixok:\n"
+        "  listen: 127.0.0.1:22151\n"
+        "  server_tls: true\n"
+        "  server_tls_verify: false\n"
+        "  servers:\n"
+        "   - /run/x.sock:1\n");
+    if (c == NULL) return;
+    const struct nc_pool *p = &c->pools[0];
+    CHECK_EQ_INT(p->server_tls, 1);
+    CHECK_EQ_STR(p->server_tls_ca_cert_file, "/etc/shoal/nodes-ca.crt");
+    CHECK_EQ_STR(p->server_tls_cert_file, "/etc/shoal/proxy-client.crt");
+    CHECK_EQ_STR(p->server_tls_key_file, "/etc/shoal/proxy-client.key");
+    CHECK_EQ_INT(p->server_tls_verify, 0);
+    CHECK_EQ_STR(p->server_tls_server_name, "cache.internal");
+    CHECK_EQ_INT(p->tls_handshake_timeout, 300);
+    CHECK_EQ_INT(p->server_tls_line, 4);
+    CHECK_EQ_INT(p->server_tls_ca_line, 5);
+    CHECK_EQ_INT(p->server_tls_cert_line, 6);
+    CHECK_EQ_INT(p->server_tls_key_line, 7);
+    CHECK_EQ_INT(p->tls, 0);
+    const struct nc_pool *b = &c->pools[1];
+    CHECK_EQ_INT(b->server_tls, 1);
+    CHECK_EQ_INT(b->server_tls_verify, 1);
+    CHECK(b->server_tls_ca_cert_file == NULL && b->server_tls_cert_file == NULL);
+    CHECK_EQ_INT(b->server_tls_ca_line, 0);
+    CHECK_EQ_INT(b->tls_handshake_timeout, 0);
+    /* server_tls: false keeps the paths and checks nothing else */
+    CHECK_EQ_INT(c->pools[2].server_tls, 0);
+    CHECK_EQ_STR(c->pools[2].server_tls_cert_file, "a.crt");
+    CHECK_EQ_INT(c->pools[3].server_tls, 1);
+    nc_conf_destroy(&c);
+}
+
+#define T "  server_tls: true\n"                             /* line 3 */
+
+TEST(server_tls_rules)
+{
+    REJECT(P "  server_tls: 1\n" S, 3, "\"server_tls\" is not \"true\" or \"false\": '1'");
+    REJECT(P T "  server_tls_verify: no\n" S, 4,
+           "\"server_tls_verify\" is not \"true\" or \"false\": 'no'");
+    REJECT(P T "  server_tls_cert_file: c.crt\n" S, 4,
+           "\"server_tls_cert_file\" needs \"server_tls_key_file\"");
+    REJECT(P T "  server_tls_key_file: c.key\n" S, 4,
+           "\"server_tls_key_file\" needs \"server_tls_cert_file\"");
+    REJECT(P T "  server_tls_ca_cert_file:\n" S, 4, "\"server_tls_ca_cert_file\" has an empty value");
+    REJECT(P T "  server_tls_server_name: a b\n" S, 4,
+           "\"server_tls_server_name\" is not a host name: 'a b'");
+    REJECT(P T "  server_tls: false\n" S, 4, "\"server_tls\" is a duplicate (first on line 3)");
+    /* a unix socket has no host name to verify */
+    REJECT(P T "  servers:\n   - /tmp/n.sock:1\n", 5, "needs \"server_tls_server_name\"");
+    /* without server_tls: each of the others is an error */
+    REJECT(P "  server_tls_ca_cert_file: ca.crt\n" S, 3,
+           "\"server_tls_ca_cert_file\" needs \"server_tls: true\"");
+    REJECT(P "  server_tls_cert_file: c.crt\n  server_tls_key_file: c.key\n" S, 3,
+           "\"server_tls_cert_file\" needs \"server_tls: true\"");
+    REJECT(P "  server_tls_key_file: c.key\n" S, 3, "\"server_tls_key_file\" needs");
+    REJECT(P "  server_tls_verify: false\n" S, 3, "\"server_tls_verify\" needs \"server_tls: true\"");
+    REJECT(P "  server_tls_server_name: n\n" S, 3, "\"server_tls_server_name\" needs");
+    /* tls_handshake_timeout: a number of ms, with TLS on some side */
+    REJECT(P "  tls_handshake_timeout: 100\n" S, 3,
+           "\"tls_handshake_timeout\" needs \"tls: true\" or \"server_tls: true\"");
+    REJECT(P T "  tls_handshake_timeout: 1s\n" S, 4, "\"tls_handshake_timeout\" is not a number");
+    REJECT(P T "  tls_handshake_timeout: -1\n" S, 4, "is not a number");
+    REJECT(P T "  tls_handshake_timeout: 2147483648\n" S, 4,
+           "\"tls_handshake_timeout\" is out of range (0 to 2147483647)");
+    struct nc_conf *c = parse(P "  tls: false\n  tls_handshake_timeout: 5\n" S);
+    if (c) CHECK_EQ_INT(c->pools[0].tls_handshake_timeout, 5);
+    nc_conf_destroy(&c);
+}
+#undef T
+
 TEST(load_file)
 {
     char path[] = "/tmp/test_nc_conf.XXXXXX";
@@ -603,6 +709,8 @@ int main(void)
     RUN(protocol_rules);
     RUN(tls_keys);
     RUN(tls_rules);
+    RUN(server_tls_keys);
+    RUN(server_tls_rules);
     RUN(load_file);
     RUN(small_error_buffer);
     return unit_done();
