@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -87,6 +89,76 @@ SSL_CTX *tls_server_ctx_create(const char *cert_file, const char *key_file, cons
     static const unsigned char sid_ctx[] = "shoal";
     SSL_CTX_set_session_id_context(ctx, sid_ctx, sizeof sid_ctx - 1);
     return ctx;
+}
+
+SSL_CTX *tls_client_ctx_create(const char *ca_file, const char *cert_file, const char *key_file,
+                               int verify, char *errbuf, size_t errlen)
+{
+    if (tls_has(cert_file) != tls_has(key_file)) {
+        snprintf(errbuf, errlen, "a client certificate needs both a certificate and a key file");
+        return NULL;
+    }
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    if (ctx == NULL) {
+        snprintf(errbuf, errlen, "SSL_CTX_new failed");
+        return NULL;
+    }
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+    /* the caller keeps one session per server and offers it on reconnect */
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    int rc = 0;
+    if (tls_has(cert_file)) {
+        if (SSL_CTX_use_certificate_chain_file(ctx, cert_file) != 1) {
+            tls_file_error(errbuf, errlen, "client certificate", cert_file);
+            rc = -1;
+        } else if (SSL_CTX_use_PrivateKey_file(ctx, key_file, SSL_FILETYPE_PEM) != 1) {
+            tls_file_error(errbuf, errlen, "client key", key_file);
+            rc = -1;
+        } else if (SSL_CTX_check_private_key(ctx) != 1) {
+            ERR_clear_error();
+            snprintf(errbuf, errlen, "client key '%s' does not match client certificate '%s'",
+                     key_file, cert_file);
+            rc = -1;
+        }
+    }
+    if (rc == 0 && verify) {
+        if (tls_has(ca_file) ? SSL_CTX_load_verify_locations(ctx, ca_file, NULL) != 1
+                             : SSL_CTX_set_default_verify_paths(ctx) != 1) {
+            if (tls_has(ca_file)) tls_file_error(errbuf, errlen, "CA certificates", ca_file);
+            else snprintf(errbuf, errlen, "cannot load the system's default CA certificates");
+            ERR_clear_error();
+            rc = -1;
+        }
+    }
+    if (rc != 0) {
+        SSL_CTX_free(ctx);
+        return NULL;
+    }
+    SSL_CTX_set_verify(ctx, verify ? SSL_VERIFY_PEER : SSL_VERIFY_NONE, NULL);
+    return ctx;
+}
+
+static int tls_ms_index = -1;   /* ex_data index, made by the first setter */
+
+void tls_ctx_set_handshake_ms(SSL_CTX *ctx, int ms)
+{
+    int idx = __atomic_load_n(&tls_ms_index, __ATOMIC_ACQUIRE);
+    if (idx < 0) {
+        idx = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, NULL);
+        int unset = -1;
+        if (!__atomic_compare_exchange_n(&tls_ms_index, &unset, idx, false, __ATOMIC_ACQ_REL,
+                                         __ATOMIC_ACQUIRE))
+            idx = unset;
+    }
+    if (idx >= 0) SSL_CTX_set_ex_data(ctx, idx, (void *)(intptr_t)(ms > 0 ? ms : 0));
+}
+
+int tls_ctx_handshake_ms(const SSL_CTX *ctx)
+{
+    int idx = __atomic_load_n(&tls_ms_index, __ATOMIC_ACQUIRE);
+    return idx < 0 ? 0 : (int)(intptr_t)SSL_CTX_get_ex_data(ctx, idx);
 }
 
 void tls_ctx_destroy(SSL_CTX **ctx)

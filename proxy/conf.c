@@ -1,9 +1,12 @@
-/* proxy/conf: twemproxy YAML -> pools with resolved addresses and bound
- * listeners; see conf.h. */
+/* proxy/conf: twemproxy YAML -> pools with resolved addresses, bound
+ * listeners and TLS contexts (toward clients and toward nodes); see
+ * conf.h. */
 #include "proxy/conf.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -13,6 +16,7 @@
 
 #include "compat/ketama.h"
 #include "compat/nutcracker_conf.h"
+#include "lib/log.h"
 #include "lib/mem.h"
 #include "lib/tls.h"
 #include "proxy/pool.h"
@@ -155,6 +159,22 @@ static void tls_key_names(char *msg)
                 if (*at == '-') *at = '_';
 }
 
+/* The files of the keys given, each readable, or an error naming the key,
+ * its line and why. */
+struct conf_file { const char *key, *file; int line; };
+
+static int files_readable(const struct conf_file *files, size_t n, const struct pool *p,
+                          const char *path, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (files[i].file == NULL || access(files[i].file, R_OK) == 0) continue;
+        snprintf(err, errlen, "%s:%d: pool '%s': \"%s\" cannot be read: '%s': %s", path,
+                 files[i].line, p->name, files[i].key, files[i].file, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
 /* `tls: true`: the pool's TLS context, built now so that -t and a reload
  * catch a bad certificate, and rebuilt by every reload (new certificate
  * files at the same paths are picked up; connections keep the context
@@ -163,17 +183,13 @@ static int pool_tls(struct pool *p, const struct nc_pool *np, const char *path,
                     char *err, size_t errlen)
 {
     if (!np->tls) return 0;
-    const struct { const char *key, *file; int line; } files[] = {
+    const struct conf_file files[] = {
         { "tls_cert_file", np->tls_cert_file, np->tls_cert_line },
         { "tls_key_file", np->tls_key_file, np->tls_key_line },
         { "tls_ca_cert_file", np->tls_ca_cert_file, np->tls_ca_line },
     };
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-        if (files[i].file == NULL || access(files[i].file, R_OK) == 0) continue;
-        snprintf(err, errlen, "%s:%d: pool '%s': \"%s\" cannot be read: '%s': %s", path,
-                 files[i].line, p->name, files[i].key, files[i].file, strerror(errno));
+    if (files_readable(files, sizeof files / sizeof files[0], p, path, err, errlen) != 0)
         return -1;
-    }
     char why[512];
     p->tls_ctx = tls_server_ctx_create(np->tls_cert_file, np->tls_key_file, np->tls_ca_cert_file,
                                        (enum tls_auth)np->tls_auth_clients, why, sizeof why);
@@ -182,6 +198,56 @@ static int pool_tls(struct pool *p, const struct nc_pool *np, const char *path,
         snprintf(err, errlen, "%s:%d: pool '%s': TLS: %s", path, np->tls_line, p->name, why);
         return -1;
     }
+    tls_ctx_set_handshake_ms(p->tls_ctx, np->tls_handshake_timeout);
+    return 0;
+}
+
+/* Each server's TLS name: server_tls_server_name, else its host; an IP
+ * address is verified as one (no SNI). */
+static void server_tls_names(struct pool *p, const struct nc_pool *np)
+{
+    for (int i = 0; i < p->nservers; i++) {
+        struct pool_server *ps = &p->servers[i];
+        const char *name = np->server_tls_server_name ? np->server_tls_server_name
+                         : ps->port ? ps->host : NULL;
+        if (name == NULL) continue;
+        unsigned char addr[sizeof(struct in6_addr)];
+        ps->tls_name = mem_strdup(name);
+        ps->tls_name_ip = inet_pton(AF_INET, name, addr) == 1 || inet_pton(AF_INET6, name, addr) == 1;
+    }
+}
+
+/* `server_tls: true`: the client context of the node connections, built
+ * now (so -t and a reload catch a bad file) and rebuilt by every reload,
+ * as pool_tls.  A handshake with a node is bounded by the pool's timeout,
+ * else by tls_handshake_timeout. */
+static int pool_server_tls(struct pool *p, const struct nc_pool *np, const char *path,
+                           char *err, size_t errlen)
+{
+    if (!np->server_tls) return 0;
+    const struct conf_file files[] = {
+        { "server_tls_ca_cert_file", np->server_tls_ca_cert_file, np->server_tls_ca_line },
+        { "server_tls_cert_file", np->server_tls_cert_file, np->server_tls_cert_line },
+        { "server_tls_key_file", np->server_tls_key_file, np->server_tls_key_line },
+    };
+    if (files_readable(files, sizeof files / sizeof files[0], p, path, err, errlen) != 0)
+        return -1;
+    char why[512];
+    p->server_tls_ctx = tls_client_ctx_create(np->server_tls_ca_cert_file, np->server_tls_cert_file,
+                                              np->server_tls_key_file, np->server_tls_verify,
+                                              why, sizeof why);
+    if (p->server_tls_ctx == NULL) {
+        snprintf(err, errlen, "%s:%d: pool '%s': server_tls: %s", path, np->server_tls_line,
+                 p->name, why);
+        return -1;
+    }
+    tls_ctx_set_handshake_ms(p->server_tls_ctx, p->timeout > 0 ? p->timeout
+                                                                : np->tls_handshake_timeout);
+    server_tls_names(p, np);
+    if (!np->server_tls_verify)
+        log_warn("pool %s: server_tls_verify is false: the connections to its servers are "
+                 "encrypted but not authenticated (anyone on the path can pose as a server)",
+                 p->name);
     return 0;
 }
 
@@ -222,7 +288,8 @@ static struct pool *pool_build(const struct nc_pool *np, int idx, const char *pa
             return NULL;
         }
     }
-    if (pool_tls(p, np, path, err, errlen) != 0) pool_unref(&p);
+    if (pool_tls(p, np, path, err, errlen) != 0 || pool_server_tls(p, np, path, err, errlen) != 0)
+        pool_unref(&p);
     return p;
 }
 

@@ -1,7 +1,8 @@
 /* proxy/conf: the proxy's configuration, loaded from twemproxy's YAML
  * (compat/nutcracker_conf parses the file; this turns each nc_pool into a
  * struct pool: addresses resolved, listeners bound by the main thread, the
- * TLS context of a `tls: true` pool built from its PEM files).
+ * TLS context of a `tls: true` pool built from its PEM files, and the
+ * client context of a `server_tls: true` pool's node connections).
  * A conf is a generation: a reload builds a new one and workers switch to
  * it; listeners whose address did not change are carried over. */
 #ifndef SHOAL_PROXY_CONF_H

@@ -35,6 +35,7 @@ struct nconn *nconn_create(struct wserver *ws, int proto, int slot)
 static void nconn_close(struct nconn *nc)
 {
     if (nc->open) {
+        if (nc->pc.ssl) pconn_tls_keep_session(&nc->pc, &nc->ws->tls_session);
         pconn_deinit(&nc->pc);
         nc->open = false;
         STAT_DEC(nc->ws->st.server_connections);
@@ -242,6 +243,17 @@ static int nconn_connect(struct nconn *nc, const char **why)
     int one = 1;
     if (ws->ps->port) setsockopt(nc->pc.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     if (ws->wp->pool->tcpkeepalive) setsockopt(nc->pc.fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+    struct ssl_ctx_st *tls = ws->wp->pool->server_tls_ctx;
+    if (tls) {
+        if (pconn_tls_connect(&nc->pc, tls, ws->ps->tls_name, ws->ps->tls_name_ip) != 0) {
+            *why = "cannot start a TLS session";
+            STAT_INC(ws->st.server_tls_errors);
+            nconn_close(nc);
+            wpool_server_failed(ws);
+            return -1;
+        }
+        pconn_tls_resume(&nc->pc, ws->tls_session);
+    }
     nc->state = NCONN_CONNECTING;
     nconn_prelude(nc);
     return 0;
@@ -432,6 +444,9 @@ static void nconn_event_cb(void *arg, enum pconn_event what, int err)
     if (what == PCONN_EOF) {
         STAT_INC(nc->ws->st.server_eof);
         snprintf(why, sizeof why, "Connection closed by server");
+    } else if (what == PCONN_TLS_ERROR) {     /* logged at verbose level by pconn */
+        STAT_INC(nc->ws->st.server_tls_errors);
+        snprintf(why, sizeof why, "%s", pconn_tls_error(&nc->pc));
     } else {
         STAT_INC(nc->ws->st.server_err);
         snprintf(why, sizeof why, "%s", err ? strerror(err) : "connection error");

@@ -12,6 +12,15 @@
  * a reason, counts a failure toward ejection and closes; the next request
  * reconnects.
  *
+ * TLS (`server_tls: true` pools): the connection is a TLS client of the
+ * pool's context (proxy/pconn runs the handshake as soon as the TCP connect
+ * completes; the prelude and requests queued meanwhile are encrypted once
+ * it is done).  A failed handshake (certificate refused, wrong name, not
+ * TLS, timed out) fails the queued requests with its reason, counts in
+ * server_tls_errors and toward ejection like any connection failure.  The
+ * session of a closed connection is kept per server (wserver) and offered
+ * when it reconnects, so a reconnect is one round trip lighter.
+ *
  * Backpressure toward clients: a connection whose server is slow to read
  * (NCONN_OUT_HIGH bytes unsent) or slow to answer (NCONN_QUEUE_HIGH
  * requests outstanding) makes each client that queues a request on it

@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "lib/log.h"
+#include "lib/mem.h"
+#include "lib/tls.h"
 #include "proxy/worker.h"
 
 #define PCONN_READ (16u << 10)     /* bytes asked for per read */
@@ -29,6 +31,7 @@ static void pconn_write_cb(evutil_socket_t fd, short what, void *arg);
 static void pconn_tls_read(struct pconn *pc);
 static int pconn_tls_write(struct pconn *pc);
 static void pconn_tls_free(struct pconn *pc);
+static int pconn_tls_handshake(struct pconn *pc);
 
 static void pconn_events(struct pconn *pc)
 {
@@ -167,6 +170,8 @@ static void pconn_write_cb(evutil_socket_t fd, short what, void *arg)
             return;
         }
         pc->ops->on_event(pc->arg, PCONN_CONNECTED, 0);
+        /* a TLS client speaks first: the ClientHello goes out now */
+        if (pc->ssl && pconn_tls_handshake(pc) < 0) return;
     }
     pconn_write(pc);
 }
@@ -253,7 +258,11 @@ static void pconn_bio_setup(void)
         BIO_meth_free(m);
 }
 
-int pconn_tls_accept(struct pconn *pc, struct ssl_ctx_st *ctx)
+static void pconn_tls_timer_cb(evutil_socket_t fd, short what, void *arg);
+
+/* The session of either side: the socket read BIO, the evbuffer write
+ * BIO, and the handshake's deadline armed. */
+static SSL *pconn_tls_new(struct pconn *pc, SSL_CTX *ctx)
 {
     pthread_once(&pconn_bio_once, pconn_bio_setup);
     SSL *ssl = pconn_bio_method ? SSL_new(ctx) : NULL;
@@ -263,18 +272,80 @@ int pconn_tls_accept(struct pconn *pc, struct ssl_ctx_st *ctx)
         BIO_free(rb);
         SSL_free(ssl);
         ERR_clear_error();
-        return -1;
+        return NULL;
     }
     pc->tls_out = evbuffer_new();
     BIO_set_data(wb, pc->tls_out);
     SSL_set_bio(ssl, rb, wb);
-    SSL_set_accept_state(ssl);
     SSL_set_read_ahead(ssl, 1);
     /* Requests and replies delimit themselves: a peer that closes without
-     * close_notify (most clients) is an end of file, not an attack. */
+     * close_notify (most clients, a node that exits) is an end of file,
+     * not an attack. */
     SSL_set_options(ssl, SSL_OP_IGNORE_UNEXPECTED_EOF);
     pc->ssl = ssl;
+    int ms = tls_ctx_handshake_ms(ctx);
+    if (ms > 0) {
+        pc->tls_timer = evtimer_new(pc->w->base, pconn_tls_timer_cb, pc);
+        struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+        evtimer_add(pc->tls_timer, &tv);
+    }
+    return ssl;
+}
+
+int pconn_tls_accept(struct pconn *pc, struct ssl_ctx_st *ctx)
+{
+    SSL *ssl = pconn_tls_new(pc, ctx);
+    if (ssl == NULL) return -1;
+    SSL_set_accept_state(ssl);
     return 0;
+}
+
+int pconn_tls_connect(struct pconn *pc, struct ssl_ctx_st *ctx, const char *server_name,
+                      bool verify_ip)
+{
+    SSL *ssl = pconn_tls_new(pc, ctx);
+    if (ssl == NULL) return -1;
+    SSL_set_connect_state(ssl);
+    int ok = 1;
+    if (server_name && verify_ip)
+        ok = X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), server_name);
+    else if (server_name)
+        ok = SSL_set_tlsext_host_name(ssl, server_name) && SSL_set1_host(ssl, server_name);
+    if (!ok) {
+        ERR_clear_error();
+        pconn_tls_free(pc);
+        return -1;
+    }
+    return 0;
+}
+
+void pconn_tls_resume(struct pconn *pc, struct ssl_session_st *session)
+{
+    if (pc->ssl && session && SSL_set_session(pc->ssl, session) != 1) ERR_clear_error();
+}
+
+void pconn_tls_keep_session(struct pconn *pc, struct ssl_session_st **slot)
+{
+    if (pc->ssl == NULL || !pc->tls_ready || pc->tls_failed) return;
+    SSL_SESSION *s = SSL_get1_session(pc->ssl);
+    if (s == NULL) return;
+    if (!SSL_SESSION_is_resumable(s)) {
+        SSL_SESSION_free(s);
+        return;
+    }
+    SSL_SESSION_free(*slot);
+    *slot = s;
+}
+
+void pconn_tls_session_free(struct ssl_session_st **slot)
+{
+    SSL_SESSION_free(*slot);
+    *slot = NULL;
+}
+
+const char *pconn_tls_error(const struct pconn *pc)
+{
+    return pc->tls_why ? pc->tls_why : "TLS error";
 }
 
 /* The peer, "host:port", for log lines. */
@@ -291,44 +362,96 @@ static void pconn_peer(int fd, char *buf, size_t len)
         snprintf(buf, len, ss.ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, port);
 }
 
+/* Keep why the session failed for pconn_tls_error: "TLS <when>: <reason>
+ * (<certificate's reason>)". */
+static void pconn_tls_why(struct pconn *pc, const char *when, const char *reason, long vr)
+{
+    char buf[256];
+    snprintf(buf, sizeof buf, "TLS %s: %s%s%s%s", when, reason, vr != X509_V_OK ? " (" : "",
+             vr != X509_V_OK ? X509_verify_cert_error_string(vr) : "", vr != X509_V_OK ? ")" : "");
+    mem_free(pc->tls_why);
+    pc->tls_why = mem_strdup(buf);
+}
+
 /* Log a fatal TLS error at verbose level (OpenSSL's reason, and the
- * certificate's when one was refused) and clear OpenSSL's queue.  ssl_err
- * is SSL_get_error's; errno is read for SSL_ERROR_SYSCALL. */
+ * certificate's when one was refused), keep it for pconn_tls_error and
+ * clear OpenSSL's queue.  ssl_err is SSL_get_error's; errno is read for
+ * SSL_ERROR_SYSCALL. */
 static void pconn_tls_log(struct pconn *pc, const char *when, int ssl_err)
 {
     char why[256] = "", peer[128];
+    const char *reason = NULL;
+    const char *side = SSL_is_server(pc->ssl) ? "client" : "server";
     unsigned long e = ERR_peek_last_error();
-    if (ssl_err == SSL_ERROR_SYSCALL && errno)
+    if (ssl_err == SSL_ERROR_SYSCALL && errno) {
         snprintf(why, sizeof why, "%s", strerror(errno));
-    else if (ssl_err == SSL_ERROR_SYSCALL || ssl_err == SSL_ERROR_ZERO_RETURN)
-        snprintf(why, sizeof why, "connection closed by the client");
-    else if (e)
+    } else if (ssl_err == SSL_ERROR_SYSCALL || ssl_err == SSL_ERROR_ZERO_RETURN) {
+        snprintf(why, sizeof why, "connection closed by the %s", side);
+    } else if (e) {
         ERR_error_string_n(e, why, sizeof why);
-    else
+        reason = ERR_reason_error_string(e);
+    } else {
         snprintf(why, sizeof why, "TLS error %d", ssl_err);
+    }
     ERR_clear_error();
     long vr = SSL_get_verify_result(pc->ssl);
     pconn_peer(pc->fd, peer, sizeof peer);
-    log_verb("TLS %s with client %s failed: %s%s%s", when, peer, why,
+    log_verb("TLS %s with %s %s failed: %s%s%s", when, side, peer, why,
              vr != X509_V_OK ? "; certificate: " : "",
              vr != X509_V_OK ? X509_verify_cert_error_string(vr) : "");
+    pconn_tls_why(pc, when, reason ? reason : why, vr);
     pc->tls_failed = true;
 }
 
-/* Advance the handshake: 1 done, 0 waiting for the client, -1 reported
+/* The handshake's deadline passed. */
+static void pconn_tls_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    struct pconn *pc = arg;
+    if (pc->tls_ready) return;
+    char peer[128];
+    const char *side = SSL_is_server(pc->ssl) ? "client" : "server";
+    pconn_peer(pc->fd, peer, sizeof peer);
+    log_verb("TLS handshake with %s %s failed: handshake timed out", side, peer);
+    pconn_tls_why(pc, "handshake", "handshake timed out", X509_V_OK);
+    pc->tls_failed = true;
+    pconn_set_writing(pc, false);
+    pc->ops->on_event(pc->arg, PCONN_TLS_ERROR, 0);
+}
+
+/* The handshake is done: the deadline goes, requests queued meanwhile are
+ * written at the end of the turn. */
+static void pconn_tls_done(struct pconn *pc)
+{
+    pc->tls_ready = true;
+    if (pc->tls_timer) {
+        event_free(pc->tls_timer);
+        pc->tls_timer = NULL;
+    }
+    if (evbuffer_get_length(pc->out)) pconn_mark(pc);
+    if (!SSL_is_server(pc->ssl) && log_get_level() >= LOG_LEVEL_VERB) {
+        char peer[128];
+        pconn_peer(pc->fd, peer, sizeof peer);
+        log_verb("TLS session with server %s: %s, %s%s", peer, SSL_get_version(pc->ssl),
+                 SSL_get_cipher_name(pc->ssl), SSL_session_reused(pc->ssl) ? ", resumed" : "");
+    }
+}
+
+/* Advance the handshake: 1 done, 0 waiting for the peer, -1 reported
  * (on_event ran; pc may be gone). */
 static int pconn_tls_handshake(struct pconn *pc)
 {
     ERR_clear_error();
-    int r = SSL_accept(pc->ssl);
+    int r = SSL_do_handshake(pc->ssl);
     if (evbuffer_get_length(pc->tls_out)) pconn_mark(pc);
     if (r == 1) {
-        pc->tls_ready = true;
+        pconn_tls_done(pc);
         return 1;
     }
     int e = SSL_get_error(pc->ssl, r);
     if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return 0;
-    if ((e == SSL_ERROR_ZERO_RETURN || e == SSL_ERROR_SYSCALL) &&
+    if ((e == SSL_ERROR_ZERO_RETURN || e == SSL_ERROR_SYSCALL) && SSL_is_server(pc->ssl) &&
         BIO_number_read(SSL_get_rbio(pc->ssl)) == 0) {
         /* connected and closed without a byte (a port check): an EOF */
         ERR_clear_error();
@@ -369,7 +492,8 @@ static int pconn_tls_end(struct pconn *pc, int r, int *err)
  * bytes at most per turn, as plain text reads. */
 static void pconn_tls_read(struct pconn *pc)
 {
-    if (!pc->reading) return;       /* re-activated, then paused */
+    if (!pc->reading || pc->connecting) return;   /* re-activated, then paused; or the
+                                                   * write event reports the connect */
     if (pc->tls_end) {
         int end = pc->tls_end;
         pc->tls_end = 0;
@@ -470,6 +594,10 @@ static int pconn_tls_write(struct pconn *pc)
  * (an alert after a refused handshake) the kernel takes at once. */
 static void pconn_tls_free(struct pconn *pc)
 {
+    if (pc->tls_timer) event_free(pc->tls_timer);
+    pc->tls_timer = NULL;
+    mem_free(pc->tls_why);
+    pc->tls_why = NULL;
     if (pc->tls_ready && !pc->tls_failed) SSL_shutdown(pc->ssl);
     if (pc->fd >= 0 && evbuffer_get_length(pc->tls_out)) evbuffer_write(pc->tls_out, pc->fd);
     ERR_clear_error();

@@ -11,7 +11,8 @@
  * registered only while the kernel refuses bytes (or a connect is in
  * progress), so a connection that keeps up costs no epoll_ctl per reply.
  *
- * TLS (client connections of a `tls: true` pool, pconn_tls_accept): the
+ * TLS (client connections of a `tls: true` pool, pconn_tls_accept, and
+ * node connections of a `server_tls: true` pool, pconn_tls_connect): the
  * read and write paths branch once on pc->ssl, so plain text runs exactly
  * the code it ran before.  OpenSSL reads the socket itself (read-ahead:
  * one read() per up to ~16 KB of records) and decrypts into the reserved
@@ -22,7 +23,14 @@
  * replies are encrypted only while tls_out is empty (at most 64 KB ahead of
  * the kernel), so unsent replies stay in `out` where backpressure counts
  * them.  Decrypted bytes OpenSSL still holds wake no epoll: the read
- * callback re-activates itself when it stops with some left. */
+ * callback re-activates itself when it stops with some left.
+ * As a client, the proxy speaks first: the ClientHello is written as soon
+ * as the TCP connect completes (in the write callback that sees it), the
+ * rest of the handshake runs on read events, and requests queued meanwhile
+ * wait in `out` until it is done.  A handshake has a deadline (the
+ * context's, lib/tls tls_ctx_handshake_ms): a peer that never finishes is
+ * a PCONN_TLS_ERROR ("handshake timed out"), so a silent client holds no
+ * connection and OpenSSL state forever. */
 #ifndef SHOAL_PROXY_PCONN_H
 #define SHOAL_PROXY_PCONN_H
 
@@ -36,10 +44,11 @@ struct event;
 struct worker;
 struct ssl_st;
 struct ssl_ctx_st;
+struct ssl_session_st;
 
-/* PCONN_TLS_ERROR: the handshake failed (a client certificate refused, not
- * TLS at all, closed half-way) or a TLS error later; logged at verbose
- * level by pconn, err is 0. */
+/* PCONN_TLS_ERROR: the handshake failed (a certificate refused, not TLS at
+ * all, closed half-way, timed out) or a TLS error later; logged at verbose
+ * level by pconn, err is 0, pconn_tls_error says why. */
 enum pconn_event { PCONN_CONNECTED = 1, PCONN_EOF, PCONN_ERROR, PCONN_TLS_ERROR };
 
 struct pconn_ops {
@@ -68,6 +77,8 @@ struct pconn {
     bool tls_failed;            /* fatal TLS error: no close_notify */
     uint8_t tls_end;            /* an end seen after data, reported next turn */
     int tls_err;
+    struct event *tls_timer;    /* the handshake's deadline, until it is done */
+    char *tls_why;              /* why the session failed (PCONN_TLS_ERROR) */
 };
 
 /* An accepted socket (fd) or a connect to sa (fd < 0 then, see
@@ -83,6 +94,22 @@ void pconn_deinit(struct pconn *pc);
 /* Make an accepted connection (after pconn_init) a TLS server: the
  * handshake runs on its read events.  0, or -1 when OpenSSL fails. */
 int pconn_tls_accept(struct pconn *pc, struct ssl_ctx_st *ctx);
+/* Make a connection started by pconn_connect a TLS client of ctx: the
+ * handshake starts when the connect completes.  server_name (NULL: none)
+ * is verified against the certificate (as an IP address if verify_ip, else
+ * as a host name, also sent as SNI) when ctx verifies.  0, or -1 when
+ * OpenSSL fails. */
+int pconn_tls_connect(struct pconn *pc, struct ssl_ctx_st *ctx, const char *server_name,
+                      bool verify_ip);
+/* Offer session (NULL: none) for resumption; before the connect completes. */
+void pconn_tls_resume(struct pconn *pc, struct ssl_session_st *session);
+/* After a TLS client session that went well: replace *slot with its session
+ * (a reference) if the server made it resumable; else leave *slot. */
+void pconn_tls_keep_session(struct pconn *pc, struct ssl_session_st **slot);
+void pconn_tls_session_free(struct ssl_session_st **slot);
+/* Why the TLS session failed, for replies ("TLS handshake: certificate
+ * verify failed (...)"); valid until pconn_deinit. */
+const char *pconn_tls_error(const struct pconn *pc);
 
 /* Bytes queued and not yet taken by the kernel (TLS records included). */
 static inline size_t pconn_unsent(const struct pconn *pc)

@@ -10,6 +10,7 @@
 #include "lib/mem.h"
 #include "lib/tls.h"
 #include "proxy/node.h"
+#include "proxy/pconn.h"
 #include "proxy/worker.h"
 
 void pool_ref(struct pool *p)
@@ -41,12 +42,14 @@ void pool_unref(struct pool **pp)
         mem_free(p->servers[i].name);
         mem_free(p->servers[i].pname);
         mem_free(p->servers[i].host);
+        mem_free(p->servers[i].tls_name);
     }
     mem_free(p->servers);
     for (int i = 0; i < 2; i++) mem_free(p->listen[i]);
     mem_free(p->name);
     mem_free(p->redis_auth);
     tls_ctx_destroy(&p->tls_ctx);
+    tls_ctx_destroy(&p->server_tls_ctx);
     mem_free(p);
 }
 
@@ -110,6 +113,7 @@ void wpool_destroy(struct wpool **wpp)
             mem_free(ws->conns[s]);
         }
         hist_destroy(&ws->lat);
+        pconn_tls_session_free(&ws->tls_session);
     }
     mem_free(wp->servers);
     dist_destroy(&wp->dist);

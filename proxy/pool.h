@@ -40,6 +40,11 @@ struct pool_server {
     char addr[300];     /* "host:port" (or the path), for ROUTE replies */
     struct sockaddr_storage ss[2];   /* [0] RESP/main port, [1] mc_port */
     socklen_t sslen[2];
+    /* server_tls: the name sent (SNI) and verified, NULL for none (a unix
+     * socket with verification off); tls_name_ip: it is an IP address,
+     * verified as one, and no SNI is sent */
+    char *tls_name;
+    bool tls_name_ip;
 };
 
 /* A listening socket opened by the main thread, shared by every worker's
@@ -63,6 +68,8 @@ struct pool {
     struct pool_listener *listener[2];
     int listen_proto[2];
     struct ssl_ctx_st *tls_ctx;     /* `tls: true`: the listeners' TLS context (owned) */
+    struct ssl_ctx_st *server_tls_ctx;  /* `server_tls: true`: the client context
+                                         * of the node connections (owned) */
     int hash;           /* enum hash_type */
     char hash_tag[3];
     int dist;           /* enum dist_type */
@@ -103,6 +110,8 @@ struct wserver {
     int64_t ejected_until;    /* monotonic us; 0 = in the continuum */
     struct server_stats st;
     struct hist *lat;         /* request latency, us */
+    struct ssl_session_st *tls_session;   /* server_tls: the last session, offered
+                                           * on reconnect (resumption) */
 };
 
 struct wpool {

@@ -35,6 +35,7 @@
     X(server_eof, "# eof on server connections") \
     X(server_err, "# errors on server connections") \
     X(server_timedout, "# timeouts on server connections") \
+    X(server_tls_errors, "# TLS handshakes with the server failed or its certificate refused") \
     X(server_connections, "# active server connections") \
     X(server_ejected_at, "timestamp when server was ejected in usec since epoch") \
     X(requests, "# requests") \
