@@ -84,6 +84,7 @@ static void pconn_unlist(struct pconn *pc)
     if (pc->fprev) pc->fprev->fnext = pc->fnext;
     else pc->w->flush_head = pc->fnext;
     if (pc->fnext) pc->fnext->fprev = pc->fprev;
+    else pc->w->flush_tail = pc->fprev;
     pc->fprev = pc->fnext = NULL;
     pc->listed = false;
 }
@@ -118,10 +119,11 @@ void pconn_mark(struct pconn *pc)
 {
     if (pc->listed) return;
     pc->listed = true;
-    pc->fprev = NULL;
-    pc->fnext = pc->w->flush_head;
-    if (pc->fnext) pc->fnext->fprev = pc;
-    pc->w->flush_head = pc;
+    pc->fnext = NULL;
+    pc->fprev = pc->w->flush_tail;
+    if (pc->fprev) pc->fprev->fnext = pc;
+    else pc->w->flush_head = pc;
+    pc->w->flush_tail = pc;
 }
 
 /* Write what the kernel takes; 0, or -1 when on_event/on_drain ran (pc

@@ -7,7 +7,13 @@
  * but once per event-loop turn for every connection that got output in it
  * (the worker's flush list, pconn_flush_all), so the requests that many
  * clients sent in one turn reach a server in one writev and the replies a
- * server sent in one read reach each client in one writev.  EV_WRITE is
+ * server sent in one read reach each client in one writev.  The list is
+ * written in the order connections got output: the client whose reply was
+ * queued first (whose request is the oldest) is written first, and a
+ * server's requests leave as early in the flush as the first of them was
+ * queued.  (Written newest first, as a stack, the first-served client
+ * waited for every other writev of the turn: p99 at -P 1 was 1.12 ms
+ * against 0.90 in order, 8 alternating runs.)  EV_WRITE is
  * registered only while the kernel refuses bytes (or a connect is in
  * progress), so a connection that keeps up costs no epoll_ctl per reply.
  *
@@ -118,7 +124,8 @@ static inline size_t pconn_unsent(const struct pconn *pc)
 }
 
 void pconn_read_enable(struct pconn *pc, bool on);
-/* Output was queued: write it at the end of this loop turn. */
+/* Output was queued: write it at the end of this loop turn, after the
+ * connections marked before it in the turn. */
 void pconn_mark(struct pconn *pc);
 /* Write every marked connection's output (called by the worker after each
  * loop turn). */

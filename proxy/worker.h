@@ -43,7 +43,8 @@ struct worker {
     struct resp_limits resp_lim;
     pthread_mutex_t snap_lock;  /* guards the snapshot below */
     struct worker_snap *snap;
-    struct pconn *flush_head;   /* connections with output to write (pconn.h) */
+    struct pconn *flush_head;   /* connections with output to write, in the */
+    struct pconn *flush_tail;   /* order they got it (pconn.h) */
     bool draining;              /* shutting down: no new clients or requests */
     bool finished;              /* its loop has ended (atomic; main reads it) */
     struct nconn *coal_head;    /* server connections with an open get line (coalesce.h) */
