@@ -434,10 +434,10 @@ static bool proto_switch_wait(struct client *c)
     return false;
 }
 
-long resp_proxy_request(struct client *c, char *buf, size_t len)
+/* One request parsed and dispatched: the bytes consumed (0: not yet). */
+static long resp_request_parsed(struct client *c, char *buf, size_t len)
 {
     struct resp_parser *p = &c->rp;
-    if (c->tail && c->tail->proto != c->proto && proto_switch_wait(c)) return 0;
     enum parse_result r = resp_parse_request(p, buf, len, &c->w->resp_lim);
     if (r == PARSE_AGAIN) {
         c->need = p->bulk_len >= 0 ? p->pos + (size_t)p->bulk_len + 2 : len + 1;
@@ -478,4 +478,27 @@ long resp_proxy_request(struct client *c, char *buf, size_t len)
     }
     resp_parser_reset(p);
     return (long)consumed;
+}
+
+long resp_proxy_request(struct client *c, char *buf, size_t len)
+{
+    if (c->tail && c->tail->proto != c->proto && proto_switch_wait(c)) return 0;
+    /* The inline splitter unquotes the line in place, and a request that
+     * must wait (q.wait: a blocking command behind requests in flight) is
+     * parsed again later from the same bytes: keep the line to put back.
+     * Only with requests in flight, the one case where it can wait. */
+    char *line = NULL;
+    size_t nline = 0;
+    if (len && buf[0] != '*' && c->nreqs > 0) {
+        const char *nl = memchr(buf, '\n', len);
+        if (nl) {
+            nline = (size_t)(nl - buf) + 1;
+            line = mem_alloc(nline);
+            memcpy(line, buf, nline);
+        }
+    }
+    long n = resp_request_parsed(c, buf, len);
+    if (n == 0 && line) memcpy(buf, line, nline);
+    mem_free(line);
+    return n;
 }

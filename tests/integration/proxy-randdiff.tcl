@@ -897,6 +897,33 @@ proc rd_mc_part {part} {
     }
 }
 
+# ======================================= cases the random runs found ===
+
+proc rd_regressions {} {
+    set nodes [proxy_nodes redis 2]
+    try {
+        start_proxy [proxy_yaml rdiff redis $nodes hash murmur hash_tag "\"{}\"" timeout 5000] {
+            test "randdiff case: an inline blocking command behind requests in flight" {
+                # it waits for the SET and is parsed again then: the inline
+                # splitter had unquoted its line in place, so the second
+                # parse read it as one unknown command 'BLPOP{a}1{a}20.01'
+                set c [new_client]
+                $c raw "*3\r\n\$3\r\nset\r\n\$1\r\nx\r\n\$1\r\n1\r\nBLPOP {a}1 \"{a}2\" 0.01\r\nPING\r\n"
+                assert_equal [$c read_raw] "+OK\r\n"
+                assert_equal [$c read_raw] "*-1\r\n"
+                assert_equal [$c read_raw] "+PONG\r\n"
+                $c raw "rpush {a}2 v\r\nblpop {a}1 '{a}2' 0.01\r\n"
+                assert_equal [$c read_raw] ":1\r\n"
+                assert_equal [$c read_raw] "*2\r\n\$4\r\n{a}2\r\n\$1\r\nv\r\n"
+                $c close
+            }
+        }
+    } finally {
+        proxy_stop_nodes $nodes
+    }
+}
+
+rd_regressions
 rd_resp_part 1 redis 3
 rd_resp_part 2 shoal-resp 2
 rd_mc_part 3
