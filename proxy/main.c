@@ -45,17 +45,22 @@ struct opts {
 
 static struct conf *current;
 
+#define PROXY_MAX_WORKERS 256
+#define PROXY_MAX_WORKERS_S "256"
+
 static void usage(FILE *out)
 {
     fprintf(out,
-        "Usage: shoal-proxy [-?hVdt] [-v verbosity] [-o output file]\n"
+        "Usage: shoal-proxy [-?hVdDt] [-v verbosity] [-o output file]\n"
         "                   [-c conf file] [-s stats port] [-a stats addr]\n"
-        "                   [-i stats interval] [-p pid file] [-w workers]\n\n"
+        "                   [-i stats interval] [-p pid file] [-m mbuf size]\n"
+        "                   [-w workers]\n\n"
         "Options (nutcracker's, plus -w and --mc-port-offset):\n"
         "  -h, --help             : this help\n"
         "  -V, --version          : show version and exit\n"
         "  -t, --test-conf        : test configuration for syntax errors and exit\n"
         "  -d, --daemonize        : run as a daemon\n"
+        "  -D, --describe-stats   : print the stats' descriptions and exit\n"
         "  -v, --verbose=N        : log level 0 crit .. 4 debug, or a name (default: notice)\n"
         "  -o, --output=S         : log file (default: stderr)\n"
         "  -c, --conf-file=S      : twemproxy YAML configuration (default: conf/nutcracker.yml)\n"
@@ -63,13 +68,41 @@ static void usage(FILE *out)
         "  -a, --stats-addr=S     : stats address (default: 127.0.0.1; nutcracker: 0.0.0.0)\n"
         "  -i, --stats-interval=N : accepted for compatibility (stats are live)\n"
         "  -p, --pid-file=S       : pid file\n"
-        "  -w, --workers=N        : worker threads (default: `workers:` in the file, else half the cores)\n"
+        "  -m, --mbuf-size=N      : accepted for compatibility (buffers grow as needed)\n"
+        "  -w, --workers=N        : worker threads, 1 to " PROXY_MAX_WORKERS_S " (default: `workers:` in\n"
+        "                           the file, else half the cores)\n"
         "      --mc-port-offset=N : protocol both: Memcached port = server port + N (default 100)\n"
         "      --no-coalesce      : send each Memcached get on its own line (default: the gets\n"
         "                           queued for one server in one loop turn share a line)\n"
         "      --shutdown-timeout=N : on SIGTERM/SIGINT stop accepting and reading requests, answer\n"
         "                           those already read, for at most N ms (default 5000; 0 = stop at\n"
         "                           once, as nutcracker does); a second signal stops at once\n");
+}
+
+/* -D: what each stats field means, as nutcracker -D prints it. */
+static void describe_stats(void)
+{
+#define DESCRIBE(name, help) printf("  %-20s\"%s\"\n", #name, help);
+    printf("pool stats:\n");
+    POOL_STATS(DESCRIBE)
+    printf("  %-20s\"%s\"\n", "latency_us", "request latency in the proxy: count, p50, p99, p999, max (us)");
+    printf("\nserver stats:\n");
+    SERVER_STATS(DESCRIBE)
+    printf("  %-20s\"%s\"\n", "latency_us", "server round trip: count, p50, p99, p999, max (us)");
+#undef DESCRIBE
+}
+
+/* A whole number in [lo, hi] for option `what`, or -1 with the reason on
+ * stderr (atoi made "abc" or "5s" a silent 0). */
+static int parse_num(const char *arg, long long lo, long long hi, const char *what, int *out)
+{
+    long long v;
+    if (util_str2ll(arg, strlen(arg), &v) != 0 || v < lo || v > hi) {
+        fprintf(stderr, "shoal-proxy: bad %s '%s' (%lld to %lld)\n", what, arg, lo, hi);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
 }
 
 static int parse_level(const char *s)
@@ -87,6 +120,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     static const struct option longopts[] = {
         {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
         {"test-conf", no_argument, NULL, 't'}, {"daemonize", no_argument, NULL, 'd'},
+        {"describe-stats", no_argument, NULL, 'D'}, {"mbuf-size", required_argument, NULL, 'm'},
         {"verbose", required_argument, NULL, 'v'}, {"output", required_argument, NULL, 'o'},
         {"conf-file", required_argument, NULL, 'c'}, {"stats-port", required_argument, NULL, 's'},
         {"stats-addr", required_argument, NULL, 'a'}, {"stats-interval", required_argument, NULL, 'i'},
@@ -96,34 +130,35 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         {NULL, 0, NULL, 0},
     };
     int ch;
-    while ((ch = getopt_long(argc, argv, "hVtdv:o:c:s:a:i:p:w:m:", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "hVtdDv:o:c:s:a:i:p:w:m:", longopts, NULL)) != -1) {
         switch (ch) {
         case 'h': usage(stdout); exit(0);
         case 'V': printf("This is shoal-proxy-%s (nutcracker 0.5.0 compatible)\n", PACKAGE_VERSION); exit(0);
         case 't': o->test_only = 1; break;
         case 'd': o->daemonize = 1; break;
+        case 'D': describe_stats(); exit(0);
         case 'v':
             o->verbosity = parse_level(optarg);
             if (o->verbosity < 0) { fprintf(stderr, "shoal-proxy: bad log level '%s'\n", optarg); return -1; }
             break;
         case 'o': o->log_path = optarg; break;
         case 'c': o->conf_path = optarg; break;
-        case 's': o->stats_port = atoi(optarg); break;
+        case 's':
+            if (parse_num(optarg, 0, 65535, "stats port", &o->stats_port) != 0) return -1;
+            break;
         case 'a': o->stats_addr = optarg; break;
         case 'i': case 'm': break;
         case 'p': o->pid_path = optarg; break;
-        case 'w': o->workers = atoi(optarg); break;
-        case 'M': conf_mc_port_offset = atoi(optarg); break;
-        case 'C': coal_enabled = false; break;
-        case 'T': {
-            long long ms;
-            if (util_str2ll(optarg, strlen(optarg), &ms) != 0 || ms < 0 || ms > 3600 * 1000) {
-                fprintf(stderr, "shoal-proxy: bad shutdown timeout '%s' (milliseconds, 0 to 3600000)\n", optarg);
-                return -1;
-            }
-            o->shutdown_ms = (int)ms;
+        case 'w':
+            if (parse_num(optarg, 1, PROXY_MAX_WORKERS, "worker count", &o->workers) != 0) return -1;
             break;
-        }
+        case 'M':
+            if (parse_num(optarg, 0, 65535, "mc port offset", &conf_mc_port_offset) != 0) return -1;
+            break;
+        case 'C': coal_enabled = false; break;
+        case 'T':
+            if (parse_num(optarg, 0, 3600 * 1000, "shutdown timeout", &o->shutdown_ms) != 0) return -1;
+            break;
         default: usage(stderr); return -1;
         }
     }
@@ -240,6 +275,10 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 static int worker_count(const struct opts *o, const struct conf *c)
 {
     if (o->workers > 0) return o->workers;
+    if (c->workers > PROXY_MAX_WORKERS) {
+        log_warn("workers: %d is more than %d; using %d", c->workers, PROXY_MAX_WORKERS, PROXY_MAX_WORKERS);
+        return PROXY_MAX_WORKERS;
+    }
     if (c->workers > 0) return c->workers;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 1 ? (int)(n / 2) : 1;

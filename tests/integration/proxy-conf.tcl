@@ -47,6 +47,35 @@ test {a bad --shutdown-timeout is refused with the reason} {
     }
 }
 
+test {numeric options refuse what is not a number in range, naming the option} {
+    foreach {opt bad why} {
+        -s abc {stats port} -s 70000 {stats port} -s 22222x {stats port}
+        -w 0 {worker count} -w 257 {worker count} -w two {worker count}
+        --mc-port-offset -1 {mc port offset} --mc-port-offset 1e3 {mc port offset}
+    } {
+        assert_error "*bad $why '$bad'*" {exec [proxy_binary] $opt $bad -t -c /nonexistent 2>@1}
+    }
+}
+
+test {nutcracker's -m/--mbuf-size is accepted, -D describes every stat} {
+    set path [file join $::file_tmpdir mbuf.yml]
+    write_file $path "alpha:\n  listen: 127.0.0.1:1\n  servers:\n   - 127.0.0.1:2:1\n"
+    assert_match "*syntax is ok*" [exec [proxy_binary] -m 512 -t -c $path 2>@1]
+    assert_match "*syntax is ok*" [exec [proxy_binary] --mbuf-size=16384 -t -c $path 2>@1]
+    set out [exec [proxy_binary] -D]
+    # every pool and server field of the stats JSON is described, in its section
+    lassign [split [string map [list "\nserver stats:\n" \x01] $out] \x01] pools servers
+    foreach f {client_eof client_err client_connections server_ejects forward_error fragments
+               fragment_errors requests gets_joined latency_us} {
+        assert_match "*\n  $f *\"*\"*" $pools
+    }
+    foreach f {server_eof server_err server_timedout server_connections server_ejected_at requests
+               request_bytes responses response_bytes in_queue out_queue latency_us} {
+        assert_match "*\n  $f *\"*\"*" "\n$servers"
+    }
+    assert_equal [exec [proxy_binary] --describe-stats] $out
+}
+
 test {workers: N starts N worker threads} {
     set nodes [proxy_nodes memcached 1]
     try {
