@@ -356,9 +356,10 @@ static void pconn_peer(int fd, char *buf, size_t len)
     struct sockaddr_storage ss;
     socklen_t sl = sizeof ss;
     char host[NI_MAXHOST], port[NI_MAXSERV];
-    if (getpeername(fd, (struct sockaddr *)&ss, &sl) != 0 ||
-        getnameinfo((struct sockaddr *)&ss, sl, host, sizeof host, port, sizeof port,
-                    NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+    if (getpeername(fd, (struct sockaddr *)&ss, &sl) != 0)
+        snprintf(buf, len, "(disconnected)");
+    else if (getnameinfo((struct sockaddr *)&ss, sl, host, sizeof host, port, sizeof port,
+                         NI_NUMERICHOST | NI_NUMERICSERV) != 0)
         snprintf(buf, len, "(local socket)");
     else
         snprintf(buf, len, ss.ss_family == AF_INET6 ? "[%s]:%s" : "%s:%s", host, port);
@@ -557,6 +558,28 @@ static int pconn_tls_encrypt(struct pconn *pc)
     return 0;
 }
 
+/* A write to a server failed (it reset the connection): an alert it sent
+ * first may still be unread and says why, e.g. a client certificate it
+ * refused, which TLS 1.3 reports after our side of the handshake is done,
+ * so our first requests meet the reset.  True when one was found (logged,
+ * kept for pconn_tls_error).  The connection is lost either way: replies
+ * read here are dropped with it. */
+static bool pconn_tls_alert(struct pconn *pc)
+{
+    char buf[1024];
+    if (SSL_is_server(pc->ssl)) return false;
+    ERR_clear_error();
+    for (int i = 0; i < 16; i++) {
+        int n = SSL_read(pc->ssl, buf, sizeof buf);
+        if (n > 0) continue;
+        if (SSL_get_error(pc->ssl, n) != SSL_ERROR_SSL) break;
+        pconn_tls_log(pc, "read", SSL_ERROR_SSL);
+        return true;
+    }
+    ERR_clear_error();
+    return false;
+}
+
 /* pconn_write for TLS: send tls_out, refilled from out while the kernel
  * takes everything; EV_WRITE while it refuses. */
 static int pconn_tls_write(struct pconn *pc)
@@ -579,8 +602,12 @@ static int pconn_tls_write(struct pconn *pc)
         if (evbuffer_get_length(pc->tls_out) > 0) break;
     }
     if (err) {
-        pc->tls_failed = true;
         pconn_set_writing(pc, false);
+        if (pconn_tls_alert(pc)) {
+            pc->ops->on_event(pc->arg, PCONN_TLS_ERROR, 0);
+            return -1;
+        }
+        pc->tls_failed = true;
         pc->ops->on_event(pc->arg, PCONN_ERROR, err);
         return -1;
     }

@@ -9,6 +9,7 @@
 #                                   ;# option of resp_client and mc_client
 #   tls_redis_cli dir port with_cert args...  ;# redis-cli --tls output
 #   tls_resume dir port version sess          ;# s_client twice, resuming
+#   tls_make_self_signed dir name             ;# $dir/$name.crt, .key
 #
 # Keys are made with the openssl CLI at run time in the test's directory;
 # none is ever committed. Files are named $dir/${prefix}ca.crt, .key and
@@ -71,4 +72,13 @@ proc tls_resume {dir port version sess} {
         lappend res $rc $out
     }
     return $res
+}
+
+# A self-signed certificate (no CA: verification against any CA file
+# fails) for 127.0.0.1 and localhost: $dir/$name.crt and $dir/$name.key.
+proc tls_make_self_signed {dir name} {
+    file mkdir $dir
+    tls_openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+        -keyout $dir/$name.key -out $dir/$name.crt -days 2 -subj /CN=shoal-$name \
+        -addext "subjectAltName=IP:127.0.0.1,DNS:localhost"
 }
