@@ -397,7 +397,9 @@ static void pconn_tls_log(struct pconn *pc, const char *when, int ssl_err)
         snprintf(why, sizeof why, "TLS error %d", ssl_err);
     }
     ERR_clear_error();
-    long vr = SSL_get_verify_result(pc->ssl);
+    /* (without SSL_VERIFY_PEER the result is computed but ignored) */
+    long vr = SSL_get_verify_mode(pc->ssl) & SSL_VERIFY_PEER ? SSL_get_verify_result(pc->ssl)
+                                                             : X509_V_OK;
     pconn_peer(pc->fd, peer, sizeof peer);
     log_verb("TLS %s with %s %s failed: %s%s%s", when, side, peer, why,
              vr != X509_V_OK ? "; certificate: " : "",
