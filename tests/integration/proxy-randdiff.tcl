@@ -39,7 +39,7 @@ set ::rd_seed [expr {[info exists ::env(SHOAL_RANDDIFF_SEED)] ?
     $::env(SHOAL_RANDDIFF_SEED) : [clock microseconds] % 1000000007}]
 if {![string is integer -strict $::rd_seed]} { error "SHOAL_RANDDIFF_SEED is not an integer" }
 set ::rd_n [expr {[info exists ::env(SHOAL_RANDDIFF_N)] ? $::env(SHOAL_RANDDIFF_N) :
-    [rd_sanitized] ? 700 : 2500}]
+    [rd_sanitized] ? 1500 : 5000}]
 if {$::verbose} { puts "proxy-randdiff: seed $::rd_seed, $::rd_n commands per part" }
 
 proc rd_srand {part} {
@@ -90,16 +90,44 @@ proc rd_send {fd bytes split} {
 
 # ================================================================= RESP ===
 
-set ::rd_plain {k0 k1 k2 k3 k4 k5 k6 k7}
-set ::rd_groups [list [list "{a}1" "{a}2" "{a}3" "{a}4"] [list "{b}1" "{b}2" "{b}3"]]
-set ::rd_keys [concat $::rd_plain {*}$::rd_groups]
+# Keys by family of commands (s strings, h hashes, l lists, e sets, z
+# sorted sets): two plain keys each, and tagged ones in groups {a} and {b}.
+# A family mostly uses its own keys (so values grow and most commands find
+# their type), any key otherwise (so types clash).
+set ::rd_groups {}
+foreach g {a b} {
+    set keys {}
+    foreach f {s h l e z} {
+        lappend keys "{$g}${f}1"
+        if {$g eq "a"} { lappend keys "{$g}${f}2" }
+    }
+    lappend ::rd_groups $keys
+}
+set ::rd_keys {}
+foreach f {s h l e z} {
+    set ::rd_fam($f) [list ${f}0 ${f}1 "{a}${f}1" "{a}${f}2" "{b}${f}1"]
+    lappend ::rd_keys ${f}0 ${f}1
+}
+set ::rd_keys [concat $::rd_keys {*}$::rd_groups]
 
-proc rd_key {} { rd_pick $::rd_keys }
+proc rd_key {{fam {}}} {
+    if {$fam ne {} && [rd_chance 0.85]} { return [rd_pick $::rd_fam($fam)] }
+    return [rd_pick $::rd_keys]
+}
 
-# n keys (repeats allowed): from one hash-tag group (always accepted by
-# the proxy), or from the whole keyspace (refused when they are spread).
-proc rd_keys_together {n} {
-    set from [expr {[rd_chance 0.7] ? [rd_pick $::rd_groups] : $::rd_keys}]
+# n keys (repeats allowed) for a multi-key command of family fam: mostly
+# that family's keys of one hash-tag group (always accepted by the proxy),
+# or any keys of a group, or of the whole keyspace (refused when spread).
+proc rd_keys_together {n {fam {}}} {
+    set p [expr {rand()}]
+    set g [rd_pick {a a b}]
+    if {$fam ne {} && $p < 0.6} {
+        set from [lsearch -all -inline $::rd_fam($fam) "{$g}*"]
+    } elseif {$p < 0.8} {
+        set from [lindex $::rd_groups [expr {$g eq "a" ? 0 : 1}]]
+    } else {
+        set from $::rd_keys
+    }
     set out {}
     for {set i 0} {$i < $n} {incr i} { lappend out [rd_pick $from] }
     return $out
@@ -135,7 +163,7 @@ proc rd_ttl {} { rd_pick {100 1000 5000 0 -1} }
 proc rd_cmd {argv {norm {}} {together {}}} { list $argv $norm $together }
 
 proc rd_gen_string {} {
-    set k [rd_key]
+    set k [rd_key s]
     switch -- [rd_int 0 22] {
         0 - 1 {
             set a [list set $k [rd_val]]
@@ -159,12 +187,12 @@ proc rd_gen_string {} {
         11 { return [rd_cmd [list strlen $k]] }
         12 - 13 {
             set a [list mset]
-            for {set i [rd_int 1 8]} {$i > 0} {incr i -1} { lappend a [rd_key] [rd_val] }
+            for {set i [rd_int 1 8]} {$i > 0} {incr i -1} { lappend a [rd_key s] [rd_val] }
             return [rd_cmd $a]
         }
         14 - 15 { return [rd_cmd [list mget {*}[rd_keys_any [rd_int 1 12]]]] }
         16 {
-            set ks [rd_keys_together [rd_int 1 4]]
+            set ks [rd_keys_together [rd_int 1 4] s]
             set a [list msetnx]
             foreach x $ks { lappend a $x [rd_val] }
             return [rd_cmd $a {} $ks]
@@ -198,14 +226,14 @@ proc rd_gen_keyspace {} {
             return [rd_cmd $c {} [list $a $b]]
         }
         12 { return [rd_cmd [list dbsize]] }
-        13 { return [rd_cmd [list keys [rd_pick {* k* {{a}*} *3 nomatch*}]] sort] }
+        13 { return [rd_cmd [list keys [rd_pick {* s* {{a}*} *1 nomatch*}]] sort] }
         14 { return [rd_cmd [list ping {*}[expr {[rd_chance 0.5] ? [list [rd_val]] : {}}]]] }
         default { return [rd_cmd [list echo [rd_val]]] }
     }
 }
 
 proc rd_gen_hash {} {
-    set k [rd_key]
+    set k [rd_key h]
     switch -- [rd_int 0 13] {
         0 - 1 {
             set a [list [rd_pick {hset hmset}] $k]
@@ -226,7 +254,7 @@ proc rd_gen_hash {} {
 }
 
 proc rd_gen_list {} {
-    set k [rd_key]
+    set k [rd_key l]
     switch -- [rd_int 0 16] {
         0 - 1 - 2 {
             set a [list [rd_pick {lpush rpush lpush rpush lpushx rpushx}] $k]
@@ -243,14 +271,14 @@ proc rd_gen_list {} {
         12 { return [rd_cmd [list linsert $k [rd_pick {before after}] [rd_member] [rd_member]]] }
         13 { return [rd_cmd [list lpos $k [rd_member] {*}[rd_pick {{} {rank -1} {count 0} {rank 2 count 2}}]]] }
         14 {
-            lassign [rd_keys_together 2] a b
+            lassign [rd_keys_together 2 l] a b
             if {[rd_chance 0.5]} {
                 return [rd_cmd [list rpoplpush $a $b] {} [list $a $b]]
             }
             return [rd_cmd [list lmove $a $b [rd_pick {left right}] [rd_pick {left right}]] {} [list $a $b]]
         }
         15 {
-            set ks [rd_keys_together [rd_int 1 3]]
+            set ks [rd_keys_together [rd_int 1 3] l]
             return [rd_cmd [list lmpop [llength $ks] {*}$ks [rd_pick {left right}] {*}[rd_pick {{} {count 2}}]] {} $ks]
         }
         default { return [rd_gen_blocking] }
@@ -264,26 +292,26 @@ proc rd_gen_blocking {} {
     set t 0.01
     switch -- [rd_int 0 3] {
         0 {
-            set ks [rd_keys_together [rd_int 1 3]]
+            set ks [rd_keys_together [rd_int 1 3] l]
             return [rd_cmd [list [rd_pick {blpop brpop}] {*}$ks $t] {} $ks]
         }
         1 {
-            lassign [rd_keys_together 2] a b
+            lassign [rd_keys_together 2 l] a b
             return [rd_cmd [list blmove $a $b [rd_pick {left right}] [rd_pick {left right}] $t] {} [list $a $b]]
         }
         2 {
-            lassign [rd_keys_together 2] a b
+            lassign [rd_keys_together 2 l] a b
             return [rd_cmd [list brpoplpush $a $b $t] {} [list $a $b]]
         }
         default {
-            set ks [rd_keys_together [rd_int 1 2]]
+            set ks [rd_keys_together [rd_int 1 2] z]
             return [rd_cmd [list [rd_pick {bzpopmin bzpopmax}] {*}$ks $t] {} $ks]
         }
     }
 }
 
 proc rd_gen_set {} {
-    set k [rd_key]
+    set k [rd_key e]
     switch -- [rd_int 0 13] {
         0 - 1 - 2 {
             set a [list sadd $k]
@@ -296,19 +324,19 @@ proc rd_gen_set {} {
         6 { return [rd_cmd [list scard $k]] }
         7 - 8 { return [rd_cmd [list smembers $k] sort] }
         9 {
-            set ks [rd_keys_together [rd_int 1 3]]
+            set ks [rd_keys_together [rd_int 1 3] e]
             return [rd_cmd [list [rd_pick {sinter sunion sdiff}] {*}$ks] sort $ks]
         }
         10 {
-            set ks [rd_keys_together [rd_int 2 4]]
+            set ks [rd_keys_together [rd_int 2 4] e]
             return [rd_cmd [list [rd_pick {sinterstore sunionstore sdiffstore}] {*}$ks] {} $ks]
         }
         11 {
-            lassign [rd_keys_together 2] a b
+            lassign [rd_keys_together 2 e] a b
             return [rd_cmd [list smove $a $b [rd_member]] {} [list $a $b]]
         }
         12 {
-            set ks [rd_keys_together [rd_int 1 3]]
+            set ks [rd_keys_together [rd_int 1 3] e]
             return [rd_cmd [list sintercard [llength $ks] {*}$ks {*}[rd_pick {{} {limit 1}}]] {} $ks]
         }
         default {
@@ -320,7 +348,7 @@ proc rd_gen_set {} {
 }
 
 proc rd_gen_zset {} {
-    set k [rd_key]
+    set k [rd_key z]
     switch -- [rd_int 0 17] {
         0 - 1 - 2 {
             set a [list zadd $k]
@@ -341,10 +369,10 @@ proc rd_gen_zset {} {
         9 { return [rd_cmd [list [rd_pick {zrank zrevrank}] $k [rd_member]]] }
         10 - 11 {
             set a [list zrange $k]
-            switch -- [rd_int 0 2] {
-                0 { lappend a [rd_idx] [rd_idx] }
-                1 { lappend a [rd_pick {-inf 0 (1}] [rd_pick {+inf 5 (3}] byscore }
-                2 { lappend a [rd_pick {- {[m1} (m0}] [rd_pick {+ {[m4} (m9}] bylex }
+            if {[rd_chance 0.5]} {
+                lappend a [rd_idx] [rd_idx]
+            } else {
+                lappend a [rd_pick {-inf 0 (1}] [rd_pick {+inf 5 (3}] byscore
             }
             if {[rd_chance 0.3]} { lappend a rev }
             if {[rd_chance 0.3]} { lappend a limit [rd_int 0 2] [rd_int -1 3] }
@@ -354,37 +382,70 @@ proc rd_gen_zset {} {
         12 { return [rd_cmd [list zrangebyscore $k [rd_pick {-inf 0 (1}] [rd_pick {+inf 5 (3}] {*}[rd_pick {{} withscores {limit 1 2}}]]] }
         13 { return [rd_cmd [list [rd_pick {zpopmin zpopmax}] $k {*}[expr {[rd_chance 0.5] ? [rd_int 0 3] : {}}]]] }
         14 {
-            set ks [rd_keys_together [rd_int 1 3]]
+            set ks [rd_keys_together [rd_int 1 3] z]
             set a [list [rd_pick {zunion zinter zdiff}] [llength $ks] {*}$ks]
             if {[rd_chance 0.5]} { lappend a withscores }
             return [rd_cmd $a {} $ks]
         }
         15 {
-            set ks [rd_keys_together [rd_int 2 4]]
+            set ks [rd_keys_together [rd_int 2 4] z]
             set src [lrange $ks 1 end]
             set a [list [rd_pick {zunionstore zinterstore zdiffstore}] [lindex $ks 0] [llength $src] {*}$src]
             if {[lindex $a 0] ne "zdiffstore" && [rd_chance 0.3]} { lappend a aggregate [rd_pick {sum min max}] }
             return [rd_cmd $a {} $ks]
         }
         16 {
-            lassign [rd_keys_together 2] a b
+            lassign [rd_keys_together 2 z] a b
             return [rd_cmd [list zrangestore $a $b 0 -1] {} [list $a $b]]
         }
         default {
-            set ks [rd_keys_together [rd_int 1 2]]
+            set ks [rd_keys_together [rd_int 1 2] z]
             return [rd_cmd [list zmpop [llength $ks] {*}$ks [rd_pick {min max}] {*}[rd_pick {{} {count 2}}]] {} $ks]
         }
+    }
+}
+
+# Lexicographic ranges are specified only when every member has the same
+# score (else each server's walk gives what it gives): their keys (x*)
+# are kept out of the shared keyspace and only ever get score 0.
+set ::rd_lex [list x0 "{a}x1" "{b}x1"]
+
+proc rd_lexmin {} { rd_pick {- {[m1} (m0 {[} {[m3}} }
+proc rd_lexmax {} { rd_pick {+ {[m4} (m9 (m2 {[m1}} }
+
+proc rd_gen_lex {} {
+    set k [rd_pick $::rd_lex]
+    switch -- [rd_int 0 6] {
+        0 - 1 {
+            set a [list zadd $k]
+            for {set i [rd_int 1 4]} {$i > 0} {incr i -1} { lappend a 0 [rd_member] }
+            return [rd_cmd $a]
+        }
+        2 { return [rd_cmd [list zrem $k [rd_member]]] }
+        3 {
+            set a [list zrange $k]
+            if {[rd_chance 0.5]} {
+                lappend a [rd_lexmax] [rd_lexmin] bylex rev
+            } else {
+                lappend a [rd_lexmin] [rd_lexmax] bylex
+            }
+            if {[rd_chance 0.4]} { lappend a limit [rd_int 0 2] [rd_int -1 3] }
+            return [rd_cmd $a]
+        }
+        4 { return [rd_cmd [list zrangebylex $k [rd_lexmin] [rd_lexmax] {*}[rd_pick {{} {limit 1 2}}]]] }
+        5 { return [rd_cmd [list zlexcount $k [rd_lexmin] [rd_lexmax]]] }
+        default { return [rd_cmd [list zremrangebylex $k [rd_lexmin] [rd_lexmax]]] }
     }
 }
 
 proc rd_gen_sort {} {
     # ALPHA only: a numeric sort orders equal scores ("1", "01") as the
     # sort algorithm leaves them, which no two servers need agree on
-    set k [rd_key]
+    set k [rd_key l]
     if {[rd_chance 0.5]} {
         return [rd_cmd [list sort_ro $k alpha {*}[rd_pick {{} desc {limit 0 2}}]]]
     }
-    lassign [rd_keys_together 2] a b
+    lassign [rd_keys_together 2 l] a b
     return [rd_cmd [list sort $a alpha store $b] {} [list $a $b]]
 }
 
@@ -410,7 +471,8 @@ proc rd_gen_resp {} {
     } elseif {$r < 0.54} { set c [rd_gen_hash]
     } elseif {$r < 0.68} { set c [rd_gen_list]
     } elseif {$r < 0.79} { set c [rd_gen_set]
-    } elseif {$r < 0.92} { set c [rd_gen_zset]
+    } elseif {$r < 0.89} { set c [rd_gen_zset]
+    } elseif {$r < 0.92} { set c [rd_gen_lex]
     } elseif {$r < 0.94} { set c [rd_gen_sort]
     } elseif {$r < 0.995} { set c [rd_gen_error]
     } else { set c [rd_cmd [list [rd_pick {flushdb flushall}]]] }
@@ -567,7 +629,7 @@ proc rd_resp_run {what px ref n} {
 
 # The keyspace of both sides, compared once the sequence is over.
 proc rd_resp_dump_same {px ref} {
-    foreach k $::rd_keys {
+    foreach k [concat $::rd_keys $::rd_lex] {
         set a [$px type $k]
         set b [$ref type $k]
         assert_equal $a $b "type of $k"
@@ -591,7 +653,9 @@ proc rd_resp_part {part kind nnodes} {
                     rd_srand $part
                     rd_resp_routes
                     # the keyspace is spread: some multi-key commands are refused
-                    assert {[llength [lsort -unique [array get ::rd_route]]] > 2}
+                    set used {}
+                    foreach {k n} [array get ::rd_route] { lappend used $n }
+                    assert_equal [llength [lsort -unique $used]] $nnodes
                     set px [new_client]
                     set ref [resp_client 127.0.0.1 [oracle_srv port]]
                     lassign [rd_resp_run "$kind x$nnodes" $px $ref $::rd_n] batches refused
@@ -616,10 +680,14 @@ lappend ::rd_mkeys [string repeat L 250] n1 n2
 
 proc rd_mkey {} { rd_pick $::rd_mkeys }
 
+# Numbers stay below 2^63: memcached's incr/decr takes a stored number of
+# 2^63 or more as non-numeric when a '-' follows it anywhere in memory (it
+# runs strchr over the unterminated value), so the reply for such a value
+# depends on what the node's memory holds after the item.
 proc rd_mval {} {
     switch -- [rd_int 0 9] {
         0 - 1 { return [rd_int 0 1000] }
-        2 { return [rd_pick {18446744073709551615 18446744073709551614 abc " 5" {} 01}] }
+        2 { return [rd_pick {9223372036854775806 abc " 5" {} 01 -1}] }
         3 { return [randstring 1000 4000 binary] }
         default { return [randstring 0 200 binary] }
     }
@@ -689,7 +757,7 @@ proc rd_gen_mc {} {
         }
         return [rd_mc_getline $keys]
     }
-    if {$r < 0.66} { return "[rd_pick {incr decr}] [rd_mkey] [rd_pick {1 5 0 18446744073709551615 x}][expr {[rd_chance 0.15] ? { noreply} : {}}]\r\n" }
+    if {$r < 0.66} { return "[rd_pick {incr decr}] [rd_mkey] [rd_pick {1 5 0 1000 x -1 18446744073709551616}][expr {[rd_chance 0.15] ? { noreply} : {}}]\r\n" }
     if {$r < 0.71} { return "delete [rd_mkey][expr {[rd_chance 0.15] ? { noreply} : {}}]\r\n" }
     if {$r < 0.75} { return "touch [rd_mkey] [rd_mexp][expr {[rd_chance 0.15] ? { noreply} : {}}]\r\n" }
     if {$r < 0.97} { return [rd_mc_meta] }
@@ -717,75 +785,108 @@ proc rd_mc_unpad {data} {
     return $data
 }
 
-# Read one connection's replies up to the MN the batch ends with (after
-# those of the batch's own mn commands): a list
-# of units (a line, or a line and its data block). Records the CAS
-# uniques seen, then normalises them (and meta TTLs, which tick, and
-# value sizes, see rd_mc_unpad).
-proc rd_mc_read {conn c cmds} {
-    set mns [llength [lsearch -all -exact $cmds "mn\r\n"]]
+# One reply unit (a line, or a line and its data block) whose line was
+# read: CAS uniques seen are recorded for conn, then normalised (and meta
+# TTLs, which tick, and value sizes, see rd_mc_unpad).
+proc rd_mc_unit {conn c line} {
+    set data {}
+    set w [split $line " "]
+    switch -- [lindex $w 0] {
+        VALUE {
+            set data [rd_mc_unpad [$c read_bytes [expr {[lindex $w 3] + 2}]]]
+            lset w 3 [expr {[string length $data] - 2}]
+            if {[llength $w] == 5} {
+                set ::rd_cas($conn,[lindex $w 1]) [lindex $w 4]
+                lset w 4 <cas>
+            }
+        }
+        VA - HD - EN - NF - NS - EX {
+            if {[lindex $w 0] eq "VA"} {
+                set data [rd_mc_unpad [$c read_bytes [expr {[lindex $w 1] + 2}]]]
+                lset w 1 [expr {[string length $data] - 2}]
+            }
+            set key {}
+            set cas {}
+            for {set i 1} {$i < [llength $w]} {incr i} {
+                set t [lindex $w $i]
+                if {[regexp {^k(.+)$} $t -> key]} { continue }
+                if {[regexp {^c[0-9]+$} $t]} { set cas [string range $t 1 end]; lset w $i c<cas> }
+                if {[regexp {^t[0-9]+$} $t]} { lset w $i t<ttl> }
+                if {[regexp {^s[0-9]+$} $t]} {
+                    lset w $i [expr {$data eq {} ? "s<size>" : "s[expr {[string length $data] - 2}]"}]
+                }
+            }
+            if {$key ne {} && $cas ne {}} { set ::rd_cas($conn,$key) $cas }
+        }
+    }
+    return "[join $w { }]\r\n$data"
+}
+
+# Units up to the nth MN line (the MNs before it are units too).
+proc rd_mc_units_to_mn {conn c n} {
     set units {}
     for {set guard 0} {$guard < 100000} {incr guard} {
         set line [$c read_line]
-        if {$line eq "MN" && [incr mns -1] < 0} { return $units }
-        set data {}
-        set w [split $line " "]
-        switch -- [lindex $w 0] {
-            VALUE {
-                set data [rd_mc_unpad [$c read_bytes [expr {[lindex $w 3] + 2}]]]
-                lset w 3 [expr {[string length $data] - 2}]
-                if {[llength $w] == 5} {
-                    set ::rd_cas($conn,[lindex $w 1]) [lindex $w 4]
-                    lset w 4 <cas>
-                }
-            }
-            VA - HD - EN - NF - NS - EX {
-                if {[lindex $w 0] eq "VA"} {
-                    set data [rd_mc_unpad [$c read_bytes [expr {[lindex $w 1] + 2}]]]
-                    lset w 1 [expr {[string length $data] - 2}]
-                }
-                set key {}
-                set cas {}
-                for {set i 1} {$i < [llength $w]} {incr i} {
-                    set t [lindex $w $i]
-                    if {[regexp {^k(.+)$} $t -> key]} { continue }
-                    if {[regexp {^c[0-9]+$} $t]} { set cas [string range $t 1 end]; lset w $i c<cas> }
-                    if {[regexp {^t[0-9]+$} $t]} { lset w $i t<ttl> }
-                    if {[regexp {^s[0-9]+$} $t]} {
-                        lset w $i [expr {$data eq {} ? "s<size>" : "s[expr {[string length $data] - 2}]"}]
-                    }
-                }
-                if {$key ne {} && $cas ne {}} { set ::rd_cas($conn,$key) $cas }
-            }
-        }
-        lappend units "[join $w { }]\r\n$data"
+        if {$line eq "MN" && [incr n -1] == 0} { return $units }
+        lappend units [rd_mc_unit $conn $c $line]
     }
     fail "no MN after 100000 replies"
 }
 
-# Fails at the first unit that differs between a batch's two streams.
-proc rd_mc_compare {where cmds mine theirs} {
-    set n [expr {max([llength $mine], [llength $theirs])}]
-    for {set i 0} {$i < $n} {incr i} {
-        if {[lindex $mine $i] ne [lindex $theirs $i]} {
-            set ctx {}
-            for {set j [expr {max(0, $i - 3)}]} {$j < $i} {incr j} {
-                append ctx "\n    [rd_show [lindex $mine $j] 100]"
-            }
-            set list {}
-            set k 0
-            foreach c $cmds { append list "\n    #$k [rd_show $c 120]"; incr k }
-            fail "$where, [rd_replay]: reply #$i of the batch differs\n  proxy:\
-                [rd_show [lindex $mine $i]]\n  reference: [rd_show [lindex $theirs $i]]\n \
-                replies before it (proxy):$ctx\n  the batch:$list"
-        }
-    }
-}
-
+# The batch as sent through the proxy: the commands, then mn.
 proc rd_mc_batch_bytes {conn cmds} {
     set b {}
     foreach c $cmds { append b [rd_mc_fill $conn $c] }
     return "${b}mn\r\n"
+}
+
+proc rd_mc_mns {cmd} { expr {$cmd eq "mn\r\n" ? 2 : 1} }
+
+# Through the proxy: the batch's replies, one list.
+proc rd_mc_px_batch {conn c cmds split} {
+    rd_send [$c fd] [rd_mc_batch_bytes $conn $cmds] $split
+    set n 1
+    foreach cmd $cmds { incr n [expr {[rd_mc_mns $cmd] - 1}] }
+    return [rd_mc_units_to_mn $conn $c $n]
+}
+
+# On the reference: the same batch in one write, but an mn after each
+# command, so each reply is known to be its command's (a no-op for the
+# node): a list of unit lists, one per command.
+proc rd_mc_ref_batch {conn c cmds} {
+    set b {}
+    foreach cmd $cmds { append b [rd_mc_fill $conn $cmd] "mn\r\n" }
+    rd_send [$c fd] $b 0
+    set out {}
+    foreach cmd $cmds { lappend out [rd_mc_units_to_mn $conn $c [rd_mc_mns $cmd]] }
+    return $out
+}
+
+# Fails at the first unit that differs between the proxy's replies
+# (mine, flat) and the reference's (per command), naming the command.
+proc rd_mc_compare {where cmds mine theirs} {
+    set flat [concat {*}$theirs]
+    set n [expr {max([llength $mine], [llength $flat])}]
+    for {set i 0} {$i < $n} {incr i} {
+        if {[lindex $mine $i] eq [lindex $flat $i]} { continue }
+        set at 0
+        set ci 0
+        foreach units $theirs {
+            if {$at + [llength $units] > $i} { break }
+            incr at [llength $units]
+            incr ci
+        }
+        if {$ci >= [llength $cmds]} { set ci [expr {[llength $cmds] - 1}] }
+        set list {}
+        for {set k [expr {max(0, $ci - 4)}]} {$k <= $ci} {incr k} {
+            append list "\n    #$k [rd_show [lindex $cmds $k] 120]\n        reference:"
+            foreach u [lindex $theirs $k] { append list " [rd_show $u 80]" }
+        }
+        fail "$where ([llength $cmds] commands), [rd_replay]: reply #$i differs,\
+            command #$ci [rd_show [lindex $cmds $ci] 200]\n  proxy:\
+            [rd_show [lindex $mine $i]]\n  reference: [rd_show [lindex $flat $i]]\n \
+            the commands up to it:$list"
+    }
 }
 
 proc rd_mc_run {px ref n} {
@@ -797,18 +898,15 @@ proc rd_mc_run {px ref n} {
         for {set i [rd_int 1 50]} {$i > 0 && $done < $n} {incr i -1; incr done} {
             lappend cmds [rd_gen_mc]
         }
-        rd_send [$px fd] [rd_mc_batch_bytes px $cmds] [rd_chance 0.25]
-        set mine [rd_mc_read px $px $cmds]
-        rd_send [$ref fd] [rd_mc_batch_bytes ref $cmds] 0
-        set theirs [rd_mc_read ref $ref $cmds]
-        rd_mc_compare "memcached: batch $batchno" $cmds $mine $theirs
+        set mine [rd_mc_px_batch px $px $cmds [rd_chance 0.25]]
+        rd_mc_compare "memcached: batch $batchno" $cmds $mine [rd_mc_ref_batch ref $ref $cmds]
     }
     # what the sequence left behind, key by key
     set cmds {}
     foreach k $::rd_mkeys { lappend cmds "mg $k v f\r\n" }
-    rd_send [$px fd] [rd_mc_batch_bytes px $cmds] 0
-    rd_send [$ref fd] [rd_mc_batch_bytes ref $cmds] 0
-    rd_mc_compare "memcached: the keys after the sequence" $cmds [rd_mc_read px $px $cmds] [rd_mc_read ref $ref $cmds]
+    set mine [rd_mc_px_batch px $px $cmds 0]
+    rd_mc_compare "memcached: the keys after the sequence" $cmds $mine \
+        [rd_mc_ref_batch ref $ref $cmds]
 }
 
 # ---- many clients at once: joined gets ----
@@ -851,16 +949,19 @@ proc rd_mc_concurrent {nclients rounds} {
             lappend batches $cmds
         }
         # every client's batch is out before any reply is read
+        set mines {}
         foreach c $pxs cmds $batches {
             rd_send [$c fd] [rd_mc_batch_bytes px$c $cmds] [rd_chance 0.1]
         }
-        set mines {}
-        foreach c $pxs cmds $batches { lappend mines [rd_mc_read px$c $c $cmds] }
+        foreach c $pxs cmds $batches {
+            set n 1
+            foreach cmd $cmds { incr n [expr {[rd_mc_mns $cmd] - 1}] }
+            lappend mines [rd_mc_units_to_mn px$c $c $n]
+        }
         set i 0
         foreach c $refs cmds $batches mine $mines {
-            rd_send [$c fd] [rd_mc_batch_bytes ref$c $cmds] 0
             rd_mc_compare "memcached, $nclients clients: round $round, client $i" \
-                $cmds $mine [rd_mc_read ref$c $c $cmds]
+                $cmds $mine [rd_mc_ref_batch ref$c $c $cmds]
             incr i
         }
     }
