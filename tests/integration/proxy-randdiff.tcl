@@ -229,7 +229,14 @@ proc rd_gen_keyspace {} {
         0 - 1 { return [rd_cmd [list [rd_pick {del unlink}] {*}[rd_keys_any [rd_nkeys 10]]]] }
         2 - 3 { return [rd_cmd [list [rd_pick {exists touch}] {*}[rd_keys_any [rd_nkeys 12]]]] }
         4 { return [rd_cmd [list type $k]] }
-        5 { return [rd_cmd [list expire $k [rd_ttl] {*}[rd_pick {{} {} nx xx gt lt}]]] }
+        5 {
+            # GT and LT compare with the expiry set before, to the
+            # millisecond: the same TTL set twice is greater or not as the
+            # clock ticked in between, so they get TTLs that never repeat
+            set opt [rd_pick {{} {} nx xx gt lt}]
+            set ttl [expr {$opt in {gt lt} ? [rd_int 10000 999999] : [rd_ttl]}]
+            return [rd_cmd [list expire $k $ttl {*}$opt]]
+        }
         6 - 7 { return [rd_cmd [list [rd_pick {ttl pttl}] $k] ttl] }
         8 { return [rd_cmd [list persist $k]] }
         9 - 10 {
