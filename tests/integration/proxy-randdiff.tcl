@@ -3,8 +3,9 @@
 # like one node, so a long random sequence of commands sent through it must
 # get the same bytes back as the same sequence sent to ONE real node:
 #
-#   1. RESP, proxy over 3 redis-server nodes vs one redis-server;
-#   2. RESP, proxy over 2 shoal-server nodes vs one redis-server (a
+#   1. RESP, proxy over 3 redis-server nodes vs one redis-server, then 10
+#      clients interleaved, each on its own copy of the keyspace;
+#   2. the same over 2 shoal-server nodes vs one redis-server (a
 #      difference is a bug in the node or in the proxy);
 #   3. Memcached, proxy over 3 memcached vs one memcached (CAS uniques
 #      normalised), then 20 clients interleaved so joined gets (proxy/
@@ -18,6 +19,9 @@
 # the route of every key is asked from the proxy up front) must get
 # -CROSSSLOT and are left out of the reference's batch. The first
 # difference fails the test with the seed, the command and both replies.
+# What a single node itself does differently from run to run (random
+# members, set order, ticking TTLs, memcached's padded incr results, ...)
+# is normalised or not generated, each with a comment saying why.
 #
 # Replay: SHOAL_RANDDIFF_SEED=<seed> tests/runtest --single proxy-randdiff
 # (each part derives its own seed from it, so --only one part replays it).
@@ -599,11 +603,59 @@ proc rd_context {cmds i} {
     return $out
 }
 
+# A batch's bytes for the proxy and for the reference (without the
+# commands the proxy must refuse), and which those are.
+proc rd_resp_prepare {cmds} {
+    set pbytes {}
+    set rbytes {}
+    set skip {}
+    foreach c $cmds {
+        set b [rd_resp_bytes [lindex $c 0]]
+        append pbytes $b
+        set s [rd_must_refuse [lindex $c 2]]
+        lappend skip $s
+        if {!$s} { append rbytes $b }
+    }
+    return [list $pbytes $rbytes $skip]
+}
+
+proc rd_resp_read {c n} {
+    set out {}
+    for {set i 0} {$i < $n} {incr i} { lappend out [$c read_raw] }
+    return $out
+}
+
+# Compares a batch's replies; returns how many commands were refused.
+proc rd_resp_check {what cmds skip preplies rreplies} {
+    set refused 0
+    set i 0
+    set j 0
+    foreach c $cmds s $skip mine $preplies {
+        lassign $c argv norm together
+        set where "$what ([llength $cmds] commands), command #$i,\
+            [rd_replay]:\n  command: [rd_show [join $argv { }]]"
+        if {$s} {
+            incr refused
+            if {![string match "-CROSSSLOT *" $mine]} {
+                fail "$where\n  keys on nodes [lmap k $together {set ::rd_route($k)}]:\
+                    the proxy should refuse it\n  proxy: [rd_show $mine][rd_context $cmds $i]"
+            }
+        } else {
+            set theirs [lindex $rreplies $j]
+            incr j
+            if {[rd_resp_norm $norm $mine] ne [rd_resp_norm $norm $theirs]} {
+                fail "$where\n  proxy:     [rd_show $mine]\n  reference:\
+                    [rd_show $theirs][rd_context $cmds $i]"
+            }
+        }
+        incr i
+    }
+    return $refused
+}
+
 # Runs n random commands through the proxy (client px) and on the
 # reference (client ref), in batches; fails at the first difference.
 proc rd_resp_run {what px ref n} {
-    set pfd [$px fd]
-    set rfd [$ref fd]
     set done 0
     set batchno 0
     set refused 0
@@ -613,45 +665,73 @@ proc rd_resp_run {what px ref n} {
         for {set i [rd_int 1 50]} {$i > 0 && $done < $n} {incr i -1; incr done} {
             lappend cmds [rd_gen_resp]
         }
-        set pbytes {}
-        set rbytes {}
-        set skip {}
-        foreach c $cmds {
-            set b [rd_resp_bytes [lindex $c 0]]
-            append pbytes $b
-            set s [rd_must_refuse [lindex $c 2]]
-            lappend skip $s
-            if {!$s} { append rbytes $b }
+        lassign [rd_resp_prepare $cmds] pbytes rbytes skip
+        rd_send [$px fd] $pbytes [rd_chance 0.25]
+        set preplies [rd_resp_read $px [llength $cmds]]
+        rd_send [$ref fd] $rbytes 0
+        set rreplies [rd_resp_read $ref [expr {[llength $cmds] - [tcl::mathop::+ 0 {*}$skip]}]]
+        incr refused [rd_resp_check "$what: batch $batchno" $cmds $skip $preplies $rreplies]
+    }
+    return [list $batchno $refused]
+}
+
+# ---- many clients at once ----
+
+# Client ci's copy of the keyspace: every key with ":c<ci>" after it (the
+# hash tag stays), so clients never touch each other's keys and any
+# interleaving gives each the replies it would get alone.
+proc rd_resp_client_keys {ci} {
+    set map {}
+    foreach k [concat $::rd_keys $::rd_lex] { lappend map $k $k:c$ci }
+    return $map
+}
+
+proc rd_resp_client_cmd {map} {
+    while {1} {
+        lassign [rd_gen_resp] argv norm together
+        # these see every client's keys
+        if {[string tolower [lindex $argv 0]] ni {keys dbsize flushdb flushall}} { break }
+    }
+    set d [dict create {*}$map]
+    set argv [lmap a $argv { expr {[dict exists $d $a] ? [dict get $d $a] : $a} }]
+    set together [lmap a $together { dict get $d $a }]
+    return [list $argv $norm $together]
+}
+
+proc rd_resp_concurrent {nclients rounds} {
+    set pxs {}
+    set refs {}
+    set maps {}
+    for {set i 0} {$i < $nclients} {incr i} {
+        lappend pxs [new_client]
+        lappend refs [resp_client 127.0.0.1 [oracle_srv port]]
+        set map [rd_resp_client_keys $i]
+        lappend maps $map
+        foreach {k ck} $map { set ::rd_route($ck) [lindex [r proxy route $ck] 2] }
+    }
+    for {set round 1} {$round <= $rounds} {incr round} {
+        set batches {}
+        set preps {}
+        foreach map $maps {
+            set cmds {}
+            for {set j [rd_int 1 20]} {$j > 0} {incr j -1} { lappend cmds [rd_resp_client_cmd $map] }
+            lappend batches $cmds
+            lappend preps [rd_resp_prepare $cmds]
         }
-        rd_send $pfd $pbytes [rd_chance 0.25]
-        set preplies {}
-        foreach c $cmds { lappend preplies [$px read_raw] }
-        set rreplies {}
-        if {$rbytes ne {}} {
-            rd_send $rfd $rbytes 0
-            foreach c $cmds s $skip {
-                lappend rreplies [expr {$s ? {} : [$ref read_raw]}]
-            }
-        }
+        # every client's batch is out before any reply is read
+        foreach c $pxs prep $preps { rd_send [$c fd] [lindex $prep 0] [rd_chance 0.1] }
+        set mines {}
+        foreach c $pxs cmds $batches { lappend mines [rd_resp_read $c [llength $cmds]] }
         set i 0
-        foreach c $cmds s $skip mine $preplies theirs $rreplies {
-            lassign $c argv norm together
-            set where "$what: batch $batchno ([llength $cmds] commands), command #$i,\
-                [rd_replay]:\n  command: [rd_show [join $argv { }]]"
-            if {$s} {
-                incr refused
-                if {![string match "-CROSSSLOT *" $mine]} {
-                    fail "$where\n  keys on nodes [lmap k $together {set ::rd_route($k)}]:\
-                        the proxy should refuse it\n  proxy: [rd_show $mine][rd_context $cmds $i]"
-                }
-            } elseif {[rd_resp_norm $norm $mine] ne [rd_resp_norm $norm $theirs]} {
-                fail "$where\n  proxy:     [rd_show $mine]\n  reference:\
-                    [rd_show $theirs][rd_context $cmds $i]"
-            }
+        foreach c $refs cmds $batches prep $preps mine $mines {
+            lassign $prep pbytes rbytes skip
+            rd_send [$c fd] $rbytes 0
+            set theirs [rd_resp_read $c [expr {[llength $cmds] - [tcl::mathop::+ 0 {*}$skip]}]]
+            rd_resp_check "$nclients clients: round $round, client $i" $cmds $skip $mine $theirs
             incr i
         }
     }
-    return [list $batchno $refused]
+    foreach c [concat $pxs $refs] { $c close }
 }
 
 # The keyspace of both sides, compared once the sequence is over.
@@ -675,7 +755,7 @@ proc rd_resp_part {part kind nnodes} {
     try {
         start_oracle_redis {} {
             start_proxy [proxy_yaml rdiff redis $nodes hash murmur hash_tag "\"{}\"" timeout 5000] {
-                test "randdiff RESP: $::rd_n random commands, proxy over $nnodes $kind nodes\
+                test "randdiff RESP: $::rd_n random commands, then 10 clients interleaved, proxy over $nnodes $kind nodes\
                         = one redis-server" {
                     rd_srand $part
                     rd_resp_routes
@@ -689,6 +769,7 @@ proc rd_resp_part {part kind nnodes} {
                         lassign [rd_resp_run "$kind x$nnodes" $px $ref $::rd_n] batches refused
                     }
                     rd_resp_dump_same $px $ref
+                    rd_seeded { rd_resp_concurrent 10 [expr {[rd_sanitized] ? 8 : 12}] }
                     # the generator reached both outcomes of the refusal check
                     assert {$refused > 0}
                     $px close
