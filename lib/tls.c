@@ -52,6 +52,22 @@ static int tls_load_files(SSL_CTX *ctx, const char *cert_file, const char *key_f
     return 0;
 }
 
+/* What both sides share: TLS 1.2 at least, no compression or
+ * renegotiation, and writes that may be partial from a buffer that moves
+ * (realloc) and grows between retries. */
+static SSL_CTX *tls_ctx_new(const SSL_METHOD *method, char *errbuf, size_t errlen)
+{
+    SSL_CTX *ctx = SSL_CTX_new(method);
+    if (ctx == NULL) {
+        snprintf(errbuf, errlen, "SSL_CTX_new failed");
+        return NULL;
+    }
+    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+    return ctx;
+}
+
 SSL_CTX *tls_server_ctx_create(const char *cert_file, const char *key_file, const char *ca_file,
                                enum tls_auth auth, char *errbuf, size_t errlen)
 {
@@ -64,15 +80,8 @@ SSL_CTX *tls_server_ctx_create(const char *cert_file, const char *key_file, cons
                  auth == TLS_AUTH_YES ? "yes" : "optional");
         return NULL;
     }
-    SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-    if (ctx == NULL) {
-        snprintf(errbuf, errlen, "SSL_CTX_new failed");
-        return NULL;
-    }
-    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-    /* the output buffer may move (realloc) and grow between retries */
-    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+    SSL_CTX *ctx = tls_ctx_new(TLS_server_method(), errbuf, errlen);
+    if (ctx == NULL) return NULL;
     if (tls_load_files(ctx, cert_file, key_file, ca_file, errbuf, errlen) < 0) {
         SSL_CTX_free(ctx);
         return NULL;
@@ -98,14 +107,8 @@ SSL_CTX *tls_client_ctx_create(const char *ca_file, const char *cert_file, const
         snprintf(errbuf, errlen, "a client certificate needs both a certificate and a key file");
         return NULL;
     }
-    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
-    if (ctx == NULL) {
-        snprintf(errbuf, errlen, "SSL_CTX_new failed");
-        return NULL;
-    }
-    SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-    SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-    SSL_CTX_set_options(ctx, SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION);
+    SSL_CTX *ctx = tls_ctx_new(TLS_client_method(), errbuf, errlen);
+    if (ctx == NULL) return NULL;
     /* the caller keeps one session per server and offers it on reconnect */
     SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
     int rc = 0;
