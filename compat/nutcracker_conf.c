@@ -169,43 +169,44 @@ struct conf_key {
     enum conf_kind kind;
     size_t offset;      /* int or char * field of struct nc_pool */
     int min;            /* KIND_NUM lower bound */
+    int max;            /* KIND_NUM upper bound (0: INT_MAX) */
 };
 
 #define FIELD(f) offsetof(struct nc_pool, f)
 static const struct conf_key conf_keys[] = {
-    {"listen", KIND_LISTEN, 0, 0},
-    {"hash", KIND_HASH, FIELD(hash), 0},
-    {"hash_tag", KIND_HASH_TAG, 0, 0},
-    {"distribution", KIND_DIST, FIELD(distribution), 0},
-    {"timeout", KIND_NUM, FIELD(timeout), 0},
-    {"backlog", KIND_NUM, FIELD(backlog), 0},
-    {"client_connections", KIND_NUM, FIELD(client_connections), 0},
-    {"redis", KIND_BOOL, FIELD(redis), 0},
-    {"tcpkeepalive", KIND_BOOL, FIELD(tcpkeepalive), 0},
-    {"reuseport", KIND_BOOL, FIELD(reuseport), 0},
-    {"redis_auth", KIND_STRING, FIELD(redis_auth), 0},
-    {"redis_db", KIND_NUM, FIELD(redis_db), 0},
-    {"preconnect", KIND_BOOL, FIELD(preconnect), 0},
-    {"auto_eject_hosts", KIND_BOOL, FIELD(auto_eject_hosts), 0},
-    {"server_connections", KIND_NUM, FIELD(server_connections), 1},
-    {"server_retry_timeout", KIND_NUM, FIELD(server_retry_timeout), 0},
-    {"server_failure_limit", KIND_NUM, FIELD(server_failure_limit), 0},
-    {"servers", KIND_SERVERS, 0, 0},
-    {"protocol", KIND_PROTOCOL, 0, 0},
-    {"redis_listen", KIND_REDIS_LISTEN, 0, 0},
-    {"workers", KIND_NUM, FIELD(workers), 0},
-    {"tls", KIND_BOOL, FIELD(tls), 0},
-    {"tls_cert_file", KIND_STRING, FIELD(tls_cert_file), 0},
-    {"tls_key_file", KIND_STRING, FIELD(tls_key_file), 0},
-    {"tls_ca_cert_file", KIND_STRING, FIELD(tls_ca_cert_file), 0},
-    {"tls_auth_clients", KIND_TLS_AUTH, FIELD(tls_auth_clients), 0},
-    {"tls_handshake_timeout", KIND_NUM, FIELD(tls_handshake_timeout), 0},
-    {"server_tls", KIND_BOOL, FIELD(server_tls), 0},
-    {"server_tls_ca_cert_file", KIND_STRING, FIELD(server_tls_ca_cert_file), 0},
-    {"server_tls_cert_file", KIND_STRING, FIELD(server_tls_cert_file), 0},
-    {"server_tls_key_file", KIND_STRING, FIELD(server_tls_key_file), 0},
-    {"server_tls_verify", KIND_BOOL, FIELD(server_tls_verify), 0},
-    {"server_tls_server_name", KIND_STRING, FIELD(server_tls_server_name), 0},
+    {"listen", KIND_LISTEN, 0, 0, 0},
+    {"hash", KIND_HASH, FIELD(hash), 0, 0},
+    {"hash_tag", KIND_HASH_TAG, 0, 0, 0},
+    {"distribution", KIND_DIST, FIELD(distribution), 0, 0},
+    {"timeout", KIND_NUM, FIELD(timeout), 0, 0},
+    {"backlog", KIND_NUM, FIELD(backlog), 0, 0},
+    {"client_connections", KIND_NUM, FIELD(client_connections), 0, 0},
+    {"redis", KIND_BOOL, FIELD(redis), 0, 0},
+    {"tcpkeepalive", KIND_BOOL, FIELD(tcpkeepalive), 0, 0},
+    {"reuseport", KIND_BOOL, FIELD(reuseport), 0, 0},
+    {"redis_auth", KIND_STRING, FIELD(redis_auth), 0, 0},
+    {"redis_db", KIND_NUM, FIELD(redis_db), 0, 0},
+    {"preconnect", KIND_BOOL, FIELD(preconnect), 0, 0},
+    {"auto_eject_hosts", KIND_BOOL, FIELD(auto_eject_hosts), 0, 0},
+    {"server_connections", KIND_NUM, FIELD(server_connections), 1, 0},
+    {"server_retry_timeout", KIND_NUM, FIELD(server_retry_timeout), 0, 0},
+    {"server_failure_limit", KIND_NUM, FIELD(server_failure_limit), 0, 0},
+    {"servers", KIND_SERVERS, 0, 0, 0},
+    {"protocol", KIND_PROTOCOL, 0, 0, 0},
+    {"redis_listen", KIND_REDIS_LISTEN, 0, 0, 0},
+    {"workers", KIND_NUM, FIELD(workers), 0, NC_MAX_WORKERS},
+    {"tls", KIND_BOOL, FIELD(tls), 0, 0},
+    {"tls_cert_file", KIND_STRING, FIELD(tls_cert_file), 0, 0},
+    {"tls_key_file", KIND_STRING, FIELD(tls_key_file), 0, 0},
+    {"tls_ca_cert_file", KIND_STRING, FIELD(tls_ca_cert_file), 0, 0},
+    {"tls_auth_clients", KIND_TLS_AUTH, FIELD(tls_auth_clients), 0, 0},
+    {"tls_handshake_timeout", KIND_NUM, FIELD(tls_handshake_timeout), 0, 0},
+    {"server_tls", KIND_BOOL, FIELD(server_tls), 0, 0},
+    {"server_tls_ca_cert_file", KIND_STRING, FIELD(server_tls_ca_cert_file), 0, 0},
+    {"server_tls_cert_file", KIND_STRING, FIELD(server_tls_cert_file), 0, 0},
+    {"server_tls_key_file", KIND_STRING, FIELD(server_tls_key_file), 0, 0},
+    {"server_tls_verify", KIND_BOOL, FIELD(server_tls_verify), 0, 0},
+    {"server_tls_server_name", KIND_STRING, FIELD(server_tls_server_name), 0, 0},
 };
 #define NKEYS (sizeof(conf_keys) / sizeof(conf_keys[0]))
 #undef FIELD
@@ -300,9 +301,10 @@ static int set_scalar(struct conf_parse *cp, struct nc_pool *p, const struct con
         rc = parse_uint(v, len, &num);
         if (rc == -1)
             return conf_fail(cp, line, "pool '%s': \"%s\" is not a number: '%s'", p->name, k->name, v);
-        if (rc == -2 || num < k->min)
+        int max = k->max ? k->max : INT_MAX;
+        if (rc == -2 || num < k->min || num > max)
             return conf_fail(cp, line, "pool '%s': \"%s\" is out of range (%d to %d): '%s'",
-                             p->name, k->name, k->min, INT_MAX, v);
+                             p->name, k->name, k->min, max, v);
         *pool_int(p, k->offset) = num;
         return 0;
     }

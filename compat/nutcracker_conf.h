@@ -15,7 +15,7 @@
  *        `protocol: both` pool (where `listen` is the Memcached one);
  *        required there, rejected elsewhere.
  *   workers: N    worker threads, 0 (default) = one per core, resolved by
- *        the proxy. If several pools set it, the proxy takes the largest.
+ *        the proxy; at most NC_MAX_WORKERS. If several pools set it, the proxy takes the largest.
  *   reuseport: true|false    SO_REUSEPORT on the listener (twemproxy HEAD
  *        has it; Debian's 0.5.0 does not).
  *   tls: true|false    the pool's listeners (listen, redis_listen) speak
@@ -55,6 +55,9 @@
 #include <stddef.h>
 
 #include "compat/ketama.h"
+
+/* The most worker threads `workers:` (and shoal-proxy -w) may ask for. */
+#define NC_MAX_WORKERS 256
 
 /* One `servers:` entry: "host:port:weight [name]" or
  * "/unix/socket:weight [name]". For a socket, unix_path is set, host is
@@ -98,7 +101,7 @@ struct nc_pool {
     int tcpkeepalive;           /* 0 */
     int reuseport;              /* 0 */
     enum nc_protocol protocol;  /* extension, see above */
-    int workers;                /* extension: 0 = number of cores */
+    int workers;                /* extension: 0 = number of cores, at most NC_MAX_WORKERS */
     /* extension: the RESP listener of a `protocol: both` pool */
     char *redis_listen_host;
     int redis_listen_port;

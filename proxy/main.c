@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "compat/cmd.h"
+#include "compat/nutcracker_conf.h"
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/util.h"
@@ -45,8 +46,6 @@ struct opts {
 
 static struct conf *current;
 
-#define PROXY_MAX_WORKERS 256
-#define PROXY_MAX_WORKERS_S "256"
 
 static void usage(FILE *out)
 {
@@ -69,7 +68,7 @@ static void usage(FILE *out)
         "  -i, --stats-interval=N : accepted for compatibility (stats are live)\n"
         "  -p, --pid-file=S       : pid file\n"
         "  -m, --mbuf-size=N      : accepted for compatibility (buffers grow as needed)\n"
-        "  -w, --workers=N        : worker threads, 1 to " PROXY_MAX_WORKERS_S " (default: `workers:` in\n"
+        "  -w, --workers=N        : worker threads, 1 to 256 (default: `workers:` in\n"
         "                           the file, else half the cores)\n"
         "      --mc-port-offset=N : protocol both: Memcached port = server port + N (default 100)\n"
         "      --no-coalesce      : send each Memcached get on its own line (default: the gets\n"
@@ -150,7 +149,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case 'i': case 'm': break;
         case 'p': o->pid_path = optarg; break;
         case 'w':
-            if (parse_num(optarg, 1, PROXY_MAX_WORKERS, "worker count", &o->workers) != 0) return -1;
+            if (parse_num(optarg, 1, NC_MAX_WORKERS, "worker count", &o->workers) != 0) return -1;
             break;
         case 'M':
             if (parse_num(optarg, 0, 65535, "mc port offset", &conf_mc_port_offset) != 0) return -1;
@@ -275,10 +274,6 @@ static void signal_cb(evutil_socket_t sig, short what, void *arg)
 static int worker_count(const struct opts *o, const struct conf *c)
 {
     if (o->workers > 0) return o->workers;
-    if (c->workers > PROXY_MAX_WORKERS) {
-        log_warn("workers: %d is more than %d; using %d", c->workers, PROXY_MAX_WORKERS, PROXY_MAX_WORKERS);
-        return PROXY_MAX_WORKERS;
-    }
     if (c->workers > 0) return c->workers;
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 1 ? (int)(n / 2) : 1;

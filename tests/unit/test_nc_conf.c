@@ -387,6 +387,7 @@ TEST(bad_values)
     REJECT(P "  timeout:\n" S, 3, "\"timeout\" has an empty value");
     REJECT(P "  protocol: http\n" S, 3, "\"protocol\" is not memcache, redis or both");
     REJECT(P "  workers: many\n" S, 3, "\"workers\" is not a number");
+    REJECT(P "  workers: 257\n" S, 3, "\"workers\" is out of range (0 to 256)");
     REJECT(P "  hash: [md5]\n" S, 3, "\"hash\" must be a single value");
     REJECT(P "  timeout:\n    a: 1\n" S, 4, "\"timeout\" must be a single value");
 }
