@@ -915,7 +915,7 @@ proc rd_mc_unpad {data} {
 
 # One reply unit (a line, or a line and its data block) whose line was
 # read: CAS uniques seen are recorded for conn, then normalised (and meta
-# TTLs, which tick, and value sizes, see rd_mc_unpad).
+# TTLs, which tick, the fetched bit h, and value sizes, see rd_mc_unpad).
 proc rd_mc_unit {conn c line} {
     set data {}
     set w [split $line " "]
@@ -940,6 +940,13 @@ proc rd_mc_unit {conn c line} {
                 if {[regexp {^k(.+)$} $t -> key]} { continue }
                 if {[regexp {^c[0-9]+$} $t]} { set cas [string range $t 1 end]; lset w $i c<cas> }
                 if {[regexp {^t[0-9]+$} $t]} { lset w $i t<ttl> }
+                # the fetched bit: memcached's incr/decr/ma rewrites the
+                # value in place, keeping the bit, only when no other
+                # request holds the item; otherwise it stores a new item
+                # whose bit is clear, so after an arithmetic command h
+                # depends on timing (seen as h1 against h0 on seed
+                # 136714085). Its presence is still compared.
+                if {[regexp {^h[01]$} $t]} { lset w $i h<hit> }
                 if {[regexp {^s[0-9]+$} $t]} {
                     lset w $i [expr {$data eq {} ? "s<size>" : "s[expr {[string length $data] - 2}]"}]
                 }
