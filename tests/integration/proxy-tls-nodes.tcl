@@ -23,6 +23,20 @@
 # handshake and idles is not.  -t refuses each bad key, file and
 # combination with its line; a SIGHUP to a bad file keeps the running
 # configuration.
+#
+# Reloads and the rest: nodes restarted with certificates of a second CA
+# are refused (verify error) until the file trusts that CA and a SIGHUP
+# loads it, then served, to a client connected before as to a new one; a
+# client blocked in BLPOP across a SIGHUP gets its reply.  A BLPOP (5 s, and
+# 0) to a node that accepts and never answers the handshake gets an error
+# within the pool timeout, or tls_handshake_timeout, while other keys are
+# served.  Debian's memcached -Z with ssl_ca_cert and ssl_verify_mode 2 and
+# 3 refuses the proxy without server_tls_cert_file ("certificate required"
+# in the reply, counted) and serves it with one.  An IPv6 node, given as
+# "::1:port:weight" (twemproxy's form; "[::1]:port" does not resolve), with
+# a certificate for IP ::1 only, is served; one whose certificate names
+# 127.0.0.1 and localhost but not ::1 is refused (IP address mismatch).
+# Skipped, with the reason in the [ok] line, without IPv6 on loopback.
 
 source [file join [file dirname $::test_file_path] proxy-common.inc]
 source [file join $::testsdir helpers tlsutil.tcl]
@@ -464,6 +478,252 @@ try {
     close $mute
     foreach fd [expr {[info exists ::ptn_mute_fds] ? $::ptn_mute_fds : {}}] { catch {close $fd} }
     proxy_stop_nodes [list $good $other_ca $selfsigned $wants_cert]
+}
+
+# ------------------------------------------ SIGHUP: node certificates of a new CA ---
+
+# node restarted on its ports with the certificate named cert.
+proc ptn_restart_with {node cert} {
+    ::harness::stop_pid [dict get $node pid]
+    dict set node argv [string map [list $::ptn/server.crt $::ptn/$cert.crt \
+        $::ptn/server.key $::ptn/$cert.key] [dict get $node argv]]
+    return [ptn_restart $node]
+}
+
+# A SIGHUP, and the log line that says the new configuration is served.
+proc ptn_reload {} {
+    set from [log_line_count]
+    exec kill -HUP [srv pid]
+    wait_for_log_line "*configuration reloaded*" -from $from
+}
+
+test {SIGHUP with node certificates of a new CA: the old trust refuses them, the reloaded one serves them} {
+    set nodes [list [ptn_node] [ptn_node]]
+    try {
+        set servers [list n1 [dict get [lindex $nodes 0] addr] n2 [dict get [lindex $nodes 1] addr]]
+        start_proxy [ptn_pool hup @LISTEN@ [ptn_tls redis true timeout 5000] $servers] {
+            # r: connected before the certificates change and before the reload
+            set keys {}
+            foreach n $nodes { lappend keys [key_on r hup [dict get $n addr]] }
+            foreach k $keys { assert_equal [r set $k first] OK }
+            set i 0
+            foreach n $nodes { lset nodes $i [ptn_restart_with $n second-server]; incr i }
+            # the running context trusts the first CA only: each node refused, r still connected
+            foreach k $keys n {n1 n2} {
+                catch {r get $k} out
+                assert_match "*TLS handshake: certificate verify failed (*)*" $out
+                proxy_wait_stat hup $n server_tls_errors 1
+            }
+            assert_equal [r ping] PONG
+            # trust the second CA, reload: new node connections use the new context
+            set conf [read_file_bytes [srv conf]]
+            write_file [srv conf] [string map [list $::ptn/ca.crt $::ptn/second-ca.crt] $conf]
+            set from [log_line_count]
+            ptn_reload
+            foreach k $keys { assert_equal [r set $k second] OK }
+            foreach k $keys { assert_equal [r get $k] second }
+            set c [resp_client 127.0.0.1 [srv port]]
+            assert_equal [$c mget {*}$keys] {second second}
+            $c close
+            # on the nodes (over their plain ports), and over TLS sessions made after the reload
+            foreach n $nodes k $keys {
+                set d [node_client $n]
+                assert_equal [$d get $k] second
+                $d close
+                wait_for_log_line "*TLS session with server [dict get $n addr]: TLS*" -from $from
+            }
+            foreach n {n1 n2} { assert_equal [proxy_stat hup $n server_tls_errors] 0 }
+        } {-v verb}
+    } finally {
+        proxy_stop_nodes $nodes
+    }
+}
+
+test {SIGHUP while a client waits in BLPOP on a TLS node connection: the client is served on} {
+    set node [ptn_node]
+    try {
+        start_proxy [ptn_pool hup @LISTEN@ [ptn_tls redis true timeout 5000] \
+            [list n1 [dict get $node addr]]] {
+            set b [resp_client 127.0.0.1 [srv port] -deferred 1 -timeout 10]
+            $b blpop hq 8
+            proxy_wait_stat hup blocking_connections 1
+            ptn_reload
+            # r moved to the new pool: its push (a new TLS connection) wakes b's
+            # BLPOP, still on its own connection of the old pool
+            assert_equal [r rpush hq after-reload] 1
+            set t0 [clock milliseconds]
+            assert_equal [$b read] {hq after-reload}
+            assert {[ms_since $t0] < 3000}
+            $b deferred 0
+            assert_equal [$b set hk 1] OK
+            assert_equal [$b blpop hq 0.2] {}
+            assert_equal [$b get hk] 1
+            $b close
+        } {-v verb}
+    } finally {
+        proxy_stop_nodes [list $node]
+    }
+}
+
+# ------------------------------------ blocking commands, a node mute in TLS ---
+
+test {BLPOP to a node that never finishes the TLS handshake: an error in time, other keys served} {
+    set good [ptn_node]
+    set mport [find_available_port]
+    set mute [socket -server ptn_mute_accept -myaddr 127.0.0.1 $mport]
+    set ::ptn_mute_fds {}
+    try {
+        set servers [list good [dict get $good addr] mute 127.0.0.1:$mport]
+        set yaml [ptn_pool blkto @LISTEN@ [ptn_tls redis true timeout 500] $servers]
+        set hsport [find_available_port]
+        append yaml [ptn_pool blkhs 127.0.0.1:$hsport [ptn_tls redis true \
+            tls_handshake_timeout 500] $servers]
+        start_proxy $yaml {
+            set kmute [key_on r bk 127.0.0.1:$mport]
+            set kgood [key_on r bk [dict get $good addr]]
+            # BLPOP kmute 5 waits for its handshake no longer than the pool timeout;
+            # BLPOP kmute 0 (no pool timeout) no longer than tls_handshake_timeout
+            foreach port [list [srv port] $hsport] pool {blkto blkhs} secs {5 0} {
+                set b [resp_client 127.0.0.1 $port -deferred 1 -timeout 6]
+                set c [resp_client 127.0.0.1 $port -timeout 6]
+                set t0 [clock milliseconds]
+                $b blpop $kmute $secs
+                # the other keys are served meanwhile, before the handshake's 500 ms
+                assert_equal [$c set $kgood v-$pool] OK
+                assert_equal [$c get $kgood] v-$pool
+                assert {[ms_since $t0] < 450}
+                catch {$b read} out
+                set waited [ms_since $t0]
+                assert_range $waited 450 3000
+                assert_match "*TLS handshake: handshake timed out*" $out
+                # the client is not left holding: its next commands are answered
+                $b deferred 0
+                assert_equal [$b get $kgood] v-$pool
+                assert_equal [$b ping] PONG
+                $b close
+                $c close
+                proxy_wait_stat $pool mute server_tls_errors 1
+                assert_equal [proxy_stat $pool good server_tls_errors] 0
+            }
+        } {-v verb}
+    } finally {
+        close $mute
+        foreach fd $::ptn_mute_fds { catch {close $fd} }
+        proxy_stop_nodes [list $good]
+    }
+}
+
+# --------------------------- memcached -Z wanting client certificates ---
+
+proc ::harness::ptn_mc_auth_argv {mode port dir} {
+    return [::harness::memcached_argv $::oracle_memcached [list -Z -o \
+        ssl_chain_cert=$::ptn/server.crt,ssl_key=$::ptn/server.key,ssl_ca_cert=$::ptn/ca.crt,ssl_verify_mode=$mode] \
+        $port $dir]
+}
+
+test {memcached -Z with ssl_verify_mode 2 and 3: refused without server_tls_cert_file, served with one} {
+    foreach mode {2 3} {
+        set spec [dict create binary $::oracle_memcached name memcached ready {} \
+            argv_fn [list ::harness::ptn_mc_auth_argv $mode]]
+        set node [::harness::launch $spec]
+        set addr 127.0.0.1:[dict get $node port]
+        try {
+            # the node itself refuses a client without a certificate
+            set rc [catch {
+                set direct [mc_client 127.0.0.1 [dict get $node port] -timeout 5 \
+                    -tls [tls_client_opts $::ptn 0]]
+                $direct cmd "version"
+            } out]
+            assert_equal $rc 1 $out
+            if {[info exists direct]} { catch {$direct close} }
+            set cport [find_available_port]
+            set yaml [ptn_pool nocert @LISTEN@ [ptn_tls] [list mc1 $addr]]
+            append yaml [ptn_pool withcert 127.0.0.1:$cport [ptn_tls \
+                server_tls_cert_file $::ptn/client.crt server_tls_key_file $::ptn/client.key] \
+                [list mc1 $addr]]
+            start_proxy $yaml {
+                set out [mc cmd "set ak 0 0 1\r\nx"]
+                assert_match "SERVER_ERROR *TLS*certificate required*" $out
+                proxy_wait_stat nocert mc1 server_tls_errors 1
+                assert_match "SERVER_ERROR *TLS*certificate required*" [mc cmd "get ak"]
+                proxy_wait_stat nocert mc1 server_tls_errors 2
+                set m [mc_client 127.0.0.1 $cport -timeout 5]
+                assert_equal [$m cmd "set ak 0 0 1\r\nx"] STORED
+                $m sendline "get ak"
+                assert_equal [$m read_until END] "VALUE ak 0 1\r\nx\r\nEND\r\n"
+                $m close
+                proxy_wait_stat withcert mc1 responses 2
+                assert_equal [proxy_stat withcert mc1 server_tls_errors] 0
+                wait_for_log_line "*pool nocert: server $addr:1: TLS *certificate required*"
+            } {-v verb}
+        } finally {
+            ::harness::finish $node
+        }
+    }
+}
+
+# ------------------------------------------------------- IPv6: [::1] ---
+
+# Whether this machine has IPv6 on loopback: ::1 on lo and a socket bound
+# to it; else the reason it has not.
+proc ptn_ipv6_missing {} {
+    if {[catch {exec ip -6 addr show lo} out]} { return "'ip -6 addr show lo' failed: $out" }
+    if {![string match "*inet6 ::1/128*" $out]} { return "no ::1 on lo ('ip -6 addr show lo': $out)" }
+    if {[catch {socket -server {apply {args {}}} -myaddr ::1 0} s]} { return "cannot bind ::1: $s" }
+    close $s
+    return {}
+}
+
+# A certificate of the first CA for the IP address ::1 only.
+proc ptn_make_ipv6_cert {} {
+    set f [open $::ptn/san6.ext w]
+    puts $f "subjectAltName=IP:::1"
+    close $f
+    tls_openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+        -keyout $::ptn/server6.key -out $::ptn/server6.csr -subj /CN=shoal-server6
+    tls_openssl x509 -req -in $::ptn/server6.csr -CA $::ptn/ca.crt -CAkey $::ptn/ca.key \
+        -CAcreateserial -out $::ptn/server6.crt -days 2 -extfile $::ptn/san6.ext
+}
+
+set ::ptn_v6_test {an IPv6 node (::1:port:weight): served over TLS, its certificate verified as the IP ::1}
+set ::ptn_no_ipv6 [ptn_ipv6_missing]
+if {$::ptn_no_ipv6 ne {}} {
+    # runtest has no "skipped" result: an [ok] line that says it did not run, and why
+    if {[::harness::selected $::ptn_v6_test]} {
+        ::harness::emit ok "SKIPPED, did not run: $::ptn_v6_test: $::ptn_no_ipv6" 0
+    }
+} else {
+    test $::ptn_v6_test {
+        ptn_make_ipv6_cert
+        # each node listens on 127.0.0.1 (the harness) and ::1 (the proxy)
+        set node6 [ptn_node server6 no {--bind {127.0.0.1 ::1}}]
+        set node4 [ptn_node server no {--bind {127.0.0.1 ::1}}]
+        try {
+            set yaml [ptn_pool v6 @LISTEN@ [ptn_tls redis true timeout 3000] \
+                [list n6 ::1:[dict get $node6 tport]]]
+            set wport [find_available_port]
+            append yaml [ptn_pool v6wrong 127.0.0.1:$wport [ptn_tls redis true timeout 3000] \
+                [list n4 ::1:[dict get $node4 tport]]]
+            start_proxy $yaml {
+                assert_equal [r_route r k6] ::1:[dict get $node6 tport]
+                assert_equal [r set k6 over-ipv6] OK
+                assert_equal [r get k6] over-ipv6
+                set d [node_client $node6]
+                assert_equal [$d get k6] over-ipv6
+                # the proxy's connection comes from ::1
+                assert_match "*addr=::1:*" [$d client list]
+                $d close
+                wait_for_log_line "*TLS session with server \\\[::1\\\]:[dict get $node6 tport]: TLS*"
+                assert_equal [proxy_stat v6 n6 server_tls_errors] 0
+                # a certificate for 127.0.0.1 and localhost, not ::1: refused as an IP mismatch
+                set out [ptn_try $wport get k6]
+                assert_match "*TLS handshake: certificate verify failed (IP address mismatch)*" $out
+                proxy_wait_stat v6wrong n4 server_tls_errors 1
+            } {-v verb}
+        } finally {
+            proxy_stop_nodes [list $node6 $node4]
+        }
+    }
 }
 
 # ------------------------------------- tls_handshake_timeout toward clients ---
