@@ -70,6 +70,26 @@ const struct cmd_desc *cmd_lookup_sub(const struct cmd_desc *parent, const char 
     return lookup((int)parent->id, name, len);
 }
 
+static const struct cmd_fwd fwd_table[] = {
+#define CMD(id, name, arity, flags, first, last, step, merge)
+#define SUB(parent, id, name, arity, flags, first, last, step)
+#define FWD(name, arity, first, last, step, route) {name, arity, first, last, step, route},
+#include "compat/cmd.def"
+#undef CMD
+#undef SUB
+#undef FWD
+};
+
+/* A scan: asked only for names the main table does not have. */
+const struct cmd_fwd *cmd_lookup_fwd(const char *name, size_t len)
+{
+    for (size_t i = 0; i < sizeof fwd_table / sizeof fwd_table[0]; i++) {
+        const struct cmd_fwd *f = &fwd_table[i];
+        if (strncasecmp(f->name, name, len) == 0 && f->name[len] == '\0') return f;
+    }
+    return NULL;
+}
+
 int cmd_top_count(void)
 {
     int n = 0;

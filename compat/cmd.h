@@ -52,6 +52,24 @@ struct cmd_desc {
 
 extern const struct cmd_desc cmd_table[CMD_ID__COUNT];
 
+/* A forwarded-only command (cmd.def FWD): where its keys are. */
+enum cmd_fwd_route {
+    FWD_KEYS,      /* first_key..last_key by key_step, as a CMD's */
+    FWD_STORE,     /* the key at 1, and the one after STORE / STOREDIST */
+    FWD_NUMKEYS,   /* numkeys at 1, the keys after it (ZINTERCARD) */
+    FWD_STREAMS,   /* the first half of what follows STREAMS (XREAD[GROUP]) */
+};
+
+struct cmd_fwd {
+    const char *name;
+    int arity;
+    int first_key, last_key, key_step;
+    enum cmd_fwd_route route;
+};
+
+/* Forwarded-only command by name, case-insensitive; NULL if none. */
+const struct cmd_fwd *cmd_lookup_fwd(const char *name, size_t len);
+
 /* Top-level command by name, case-insensitive; NULL if unknown. */
 const struct cmd_desc *cmd_lookup(const char *name, size_t len);
 /* Subcommand of a container, case-insensitive; NULL if unknown. */

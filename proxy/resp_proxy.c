@@ -33,6 +33,13 @@ static void forward_to(const struct rq *q, int server, uint32_t h)
     req_sent(r);
 }
 
+/* The reply to a command whose keys live on more than one server. */
+static void reply_crossslot(const struct rq *q, const char *name)
+{
+    client_replyf(q->c, "-CROSSSLOT Keys in request don't hash to the same server "
+                  "(use a hash tag) for '%s'\r\n", name);
+}
+
 /* Keys at first..last by step (last < 0 counts from the end): the server
  * owning all of them, -1 if none is live, -2 if they are spread. */
 static int keys_server(const struct rq *q, int first, int last, int step, uint32_t *h)
@@ -61,8 +68,7 @@ static void forward_keys(const struct rq *q, const struct cmd_desc *d)
     if (d->first_key <= 0 || d->first_key >= q->argc) s = route_key(q->c->wp, "", 0, &h);
     else s = keys_server(q, d->first_key, d->last_key, d->key_step ? d->key_step : 1, &h);
     if (s == -2) {
-        client_replyf(q->c, "-CROSSSLOT Keys in request don't hash to the same server "
-                      "(use a hash tag) for '%s'\r\n", d->fullname);
+        reply_crossslot(q, d->fullname);
         return;
     }
     forward_to(q, s, h);
@@ -171,8 +177,7 @@ static void route_numkeys(const struct rq *q, const struct cmd_desc *d, bool des
         nk <= q->argc - nk_at - 1) {
         int k = keys_server(q, nk_at + 1, nk_at + (int)nk, 1, dest ? &kh : &h);
         if (k == -2 || (dest && k != s)) {
-            client_replyf(q->c, "-CROSSSLOT Keys in request don't hash to the same server "
-                          "(use a hash tag) for '%s'\r\n", d->fullname);
+            reply_crossslot(q, d->fullname);
             return;
         }
         s = k;
@@ -210,26 +215,17 @@ static int64_t block_wait_us(const struct rq *q, const struct cmd_desc *d)
     return (int64_t)(t * 1e6) + pool;
 }
 
-/* BLPOP BRPOP BLMOVE BRPOPLPUSH BZPOPMIN BZPOPMAX BLMPOP BZMPOP: to the
- * server owning every key (CROSSSLOT otherwise), over the client's own
- * connection to it (proxy/node: nconn_dedicated), so a command the server
- * holds delays nobody else and no pool timeout cuts it short.  Ordering
+/* A blocking command to server s (h: its key's hash), over the client's
+ * own connection to it (proxy/node: nconn_dedicated), so a command the
+ * server holds delays nobody else; wait_us is how long the proxy waits
+ * for the reply (0: for ever), not the pool timeout.  Ordering
  * (proxy/client `hold`): it waits until the client's earlier requests
  * are answered (q->wait: parsed again then), and the client's next
  * request waits until it is answered, as in Redis, where a blocked
  * client's later commands run after it unblocks. */
-static void route_blocking(struct rq *q, const struct cmd_desc *d)
+static void send_blocking(struct rq *q, int s, uint32_t h, int64_t wait_us)
 {
     struct client *c = q->c;
-    uint32_t h = 0;
-    int s = d->id == CMD_ID_blmpop || d->id == CMD_ID_bzmpop
-                ? numkeys_server(q, 2, &h)
-                : keys_server(q, d->first_key, d->last_key, 1, &h);
-    if (s == -2) {
-        client_replyf(c, "-CROSSSLOT Keys in request don't hash to the same server "
-                      "(use a hash tag) for '%s'\r\n", d->fullname);
-        return;
-    }
     if (c->nreqs > 0) {
         q->wait = true;
         client_hold(c);
@@ -244,7 +240,7 @@ static void route_blocking(struct rq *q, const struct cmd_desc *d)
     struct req *r = req_create(c, RM_ONE);
     req_frags_alloc(r, 1);
     r->frags[0].ws = ws;
-    nc->block_timeout_us = block_wait_us(q, d);
+    nc->block_timeout_us = wait_us;
     const char *why = NULL;
     struct evbuffer *out = nconn_output(nc, &why);
     if (out == NULL) {
@@ -255,6 +251,18 @@ static void route_blocking(struct rq *q, const struct cmd_desc *d)
     }
     c->hold = true;
     req_sent(r);
+}
+
+/* BLPOP BRPOP BLMOVE BRPOPLPUSH BZPOPMIN BZPOPMAX BLMPOP BZMPOP: to the
+ * server owning every key (CROSSSLOT otherwise), as send_blocking. */
+static void route_blocking(struct rq *q, const struct cmd_desc *d)
+{
+    uint32_t h = 0;
+    int s = d->id == CMD_ID_blmpop || d->id == CMD_ID_bzmpop
+                ? numkeys_server(q, 2, &h)
+                : keys_server(q, d->first_key, d->last_key, 1, &h);
+    if (s == -2) reply_crossslot(q, d->fullname);
+    else send_blocking(q, s, h, block_wait_us(q, d));
 }
 
 /* SORT key [BY p] [LIMIT off count] [GET p ...] [ASC|DESC] [ALPHA]
@@ -272,8 +280,7 @@ static void route_sort(const struct rq *q, const struct cmd_desc *d)
         } else if (rq_arg_is(q, i, "store") && i + 1 < q->argc) {
             i++;
             if (route_key(q->c->wp, ARG(q, i), ARGLEN(q, i), &dh) != s) {
-                client_replyf(q->c, "-CROSSSLOT Keys in request don't hash to the same server "
-                              "(use a hash tag) for '%s'\r\n", d->fullname);
+                reply_crossslot(q, d->fullname);
                 return;
             }
         }
@@ -309,6 +316,85 @@ static void deny_or_fan_out(struct rq *q, const struct cmd_desc *d)
     client_replyf(q->c, "-ERR '%s' is not supported through the proxy\r\n", d->fullname);
 }
 
+/* ---- forwarded-only commands (cmd.def FWD: the node has none) ---- */
+
+/* GEORADIUS / GEORADIUSBYMEMBER ... [STORE k] [STOREDIST k]: s, the key's
+ * server, if every STORE key lives there too, else -2.  The options start
+ * at 5 at the earliest (the unit of GEORADIUSBYMEMBER), as Redis looks
+ * for them. */
+static int store_server(const struct rq *q, int s)
+{
+    for (int i = 5; i + 1 < q->argc; i++) {
+        if (rq_arg_is(q, i, "store") || rq_arg_is(q, i, "storedist")) {
+            uint32_t h;
+            i++;
+            if (route_key(q->c->wp, ARG(q, i), ARGLEN(q, i), &h) != s) return -2;
+        }
+    }
+    return s;
+}
+
+/* XREAD [COUNT n] [BLOCK ms] STREAMS key... id..., XREADGROUP GROUP g c
+ * [COUNT n] [BLOCK ms] [NOACK] STREAMS ...: the keys are the first half of
+ * what follows STREAMS, found as Redis's own option loop finds it.  With
+ * BLOCK it is sent as the blocking list commands are (send_blocking),
+ * waiting ms plus the pool timeout (BLOCK 0: for ever).  What Redis would
+ * refuse (no STREAMS, an odd count, a bad BLOCK) goes where keyless
+ * commands go, for the node's error. */
+static void route_streams(struct rq *q, const char *name)
+{
+    long long ms = -1;
+    int at = -1;
+    for (int i = 1; i < q->argc; i++) {
+        int more = q->argc - i - 1;
+        if (rq_arg_is(q, i, "block") && more) {
+            if (util_str2ll(ARG(q, i + 1), ARGLEN(q, i + 1), &ms) != 0 || ms < 0) ms = -1;
+            i++;
+        } else if (rq_arg_is(q, i, "count") && more) {
+            i++;
+        } else if (rq_arg_is(q, i, "group") && more >= 2) {
+            i += 2;
+        } else if (rq_arg_is(q, i, "streams") && more) {
+            if (more % 2 == 0) at = i + 1;
+            break;
+        }
+    }
+    uint32_t h = 0;
+    int s = at < 0 ? route_key(q->c->wp, "", 0, &h)
+                   : keys_server(q, at, at + (q->argc - at) / 2 - 1, 1, &h);
+    if (s == -2) {
+        reply_crossslot(q, name);
+        return;
+    }
+    if (at < 0 || ms < 0) {
+        forward_to(q, s, h);
+        return;
+    }
+    int64_t pool = (int64_t)q->c->wp->pool->timeout * 1000;
+    send_blocking(q, s, h, pool <= 0 || ms == 0 || ms > 1000000000000ll ? 0 : ms * 1000 + pool);
+}
+
+/* A command cmd.def lists as FWD: to the server owning its keys (CROSSSLOT
+ * when they are spread), arity checked as Redis does it. */
+static void route_fwd(struct rq *q, const struct cmd_fwd *f)
+{
+    if (f->arity > 0 ? q->argc != f->arity : q->argc < -f->arity) {
+        client_replyf(q->c, "-ERR wrong number of arguments for '%s' command\r\n", f->name);
+        return;
+    }
+    if (f->route == FWD_STREAMS) {
+        route_streams(q, f->name);
+        return;
+    }
+    uint32_t h = 0;
+    int s = f->route == FWD_NUMKEYS       ? numkeys_server(q, 1, &h)
+          : f->first_key >= q->argc       ? route_key(q->c->wp, "", 0, &h)   /* XGROUP HELP */
+                                          : keys_server(q, f->first_key, f->last_key, f->key_step, &h);
+    if (s >= 0 && f->route == FWD_STORE) s = store_server(q, s);
+    if (s == -2) reply_crossslot(q, f->name);
+    else forward_to(q, s, h);
+}
+
 /* ---- scripts and functions (not in cmd.def: the node has no Lua) ---- */
 
 /* EVAL script numkeys key... arg..., and EVALSHA, EVAL_RO, EVALSHA_RO,
@@ -335,8 +421,7 @@ static void route_script(const struct rq *q, const char *name)
     } else {
         s = keys_server(q, 3, 3 + (int)nk - 1, 1, &h);
         if (s == -2) {
-            client_replyf(q->c, "-CROSSSLOT Keys in request don't hash to the same server "
-                          "(use a hash tag) for '%s'\r\n", name);
+            reply_crossslot(q, name);
             return;
         }
     }
@@ -393,7 +478,9 @@ static void resp_dispatch(struct rq *q)
         return;
     }
     if (d == NULL) {
-        if (rq_arg_is(q, 0, "proxy")) resp_proxy_admin(q);
+        const struct cmd_fwd *f = cmd_lookup_fwd(ARG(q, 0), ARGLEN(q, 0));
+        if (f) route_fwd(q, f);
+        else if (rq_arg_is(q, 0, "proxy")) resp_proxy_admin(q);
         else if (!script_cmd(q)) rq_unknown(q);
         return;
     }
