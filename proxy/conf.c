@@ -66,7 +66,10 @@ static int server_build(const struct nc_pool *np, const struct nc_server *ns,
     ps->mc_port = ds.port ? ds.port + (np->protocol == NC_PROTO_BOTH ? conf_mc_port_offset : 0) : 0;
     if (resolve(ds.host, ds.port, &ps->ss[0], &ps->sslen[0], 0) != 0 ||
         resolve(ds.host, ps->mc_port, &ps->ss[1], &ps->sslen[1], 0) != 0) {
-        snprintf(err, errlen, "%s:%d: cannot resolve server '%s'", path, ns->line, ps->pname);
+        /* twemproxy's -t passes "[::1]:port:w" too, but it cannot reach it */
+        snprintf(err, errlen, "%s:%d: cannot resolve server '%s'%s", path, ns->line, ps->pname,
+                 ds.host[0] == '[' ? " (an IPv6 address is written without brackets: ::1:11211:1)"
+                                   : "");
         return -1;
     }
     return 0;

@@ -22,6 +22,10 @@ test {-t rejects bad files with the file, line and reason} {
         "alpha:\n  listen: 127.0.0.1:22121\n  bogus_key: 1\n  servers:\n   - 127.0.0.1:11211:1\n" {*:3:*bogus_key*}
         "alpha:\n  listen: 127.0.0.1:22121\n  hash: nohash\n  servers:\n   - 127.0.0.1:11211:1\n" {*:3:*}
         "alpha:\n  listen: 127.0.0.1:22121\n  servers:\n   - 127.0.0.1:notaport:1\n" {*:4:*}
+        "alpha:\n  listen: 127.0.0.1:22121\n  servers:\n   - no-such-host.invalid:11211:1\n"
+            {*:4: cannot resolve server 'no-such-host.invalid:11211:1'?child*}
+        "alpha:\n  listen: 127.0.0.1:22121\n  servers:\n   - \"\[::1\]:11211:1\"\n"
+            {*:4: cannot resolve server '\[::1\]:11211:1' (an IPv6 address is written without brackets: ::1:11211:1)*}
     } {
         lassign [proxy_test_conf $yaml] rc out
         assert_equal $rc 1
