@@ -52,12 +52,22 @@ proc ::harness::spawn {argv errlog} {
     return $pid
 }
 
-proc ::harness::alive {pid} {
-    if {[catch {open /proc/$pid/stat r} fd]} { return 0 }
+proc ::harness::task_state {statfile} {
+    if {[catch {open $statfile r} fd]} { return X }
     set stat [read $fd]
     close $fd
-    set state [lindex [string range $stat [expr {[string last ")" $stat] + 2}] end] 0]
-    return [expr {$state ni {Z X}}]
+    return [lindex [string range $stat [expr {[string last ")" $stat] + 2}] end] 0]
+}
+
+# A process is alive while any of its threads is: an exiting process's
+# main thread shows Z while its other threads still tear down, and they
+# hold its files (a node's listening socket still accepts, then resets).
+proc ::harness::alive {pid} {
+    if {[::harness::task_state /proc/$pid/stat] ni {Z X}} { return 1 }
+    foreach t [glob -nocomplain /proc/$pid/task/*/stat] {
+        if {[::harness::task_state $t] ni {Z X}} { return 1 }
+    }
+    return 0
 }
 
 # SIGTERM, wait up to timeout_ms, then SIGKILL. Returns 1 if it had to kill.
