@@ -4,7 +4,10 @@
 # get the same bytes back as the same sequence sent to ONE real node:
 #
 #   1. RESP, proxy over 3 redis-server nodes vs one redis-server, then 10
-#      clients interleaved, each on its own copy of the keyspace;
+#      clients interleaved, each on its own copy of the keyspace; here
+#      also the commands shoal-server lacks, which the proxy forwards by
+#      their keys (compat/cmd.def FWD: HyperLogLog, geo, BITPOS BITFIELD
+#      BITOP, LCS, ZINTERCARD, streams);
 #   2. the same over 2 shoal-server nodes vs one redis-server (a
 #      difference is a bug in the node or in the proxy);
 #   3. Memcached, proxy over 3 memcached vs one memcached (CAS uniques
@@ -21,7 +24,8 @@
 # difference fails the test with the seed, the command and both replies.
 # What a single node itself does differently from run to run (random
 # members, set order, ticking TTLs, memcached's padded incr results, ...)
-# is normalised or not generated, each with a comment saying why.
+# is normalised or not generated, each with a comment saying why (stream
+# ids the node makes from its clock and XPENDING idle times among them).
 #
 # Replay: SHOAL_RANDDIFF_SEED=<seed> tests/runtest --single proxy-randdiff
 # (each part derives its own seed from it, so --only one part replays it).
@@ -103,24 +107,40 @@ proc rd_send {fd bytes split} {
 # ================================================================= RESP ===
 
 # Keys by family of commands (s strings, h hashes, l lists, e sets, z
-# sorted sets): two plain keys each, and tagged ones in groups {a} and {b}.
+# sorted sets; over redis-server nodes also p HyperLogLogs, g geo sets, t
+# streams): two plain keys each, and tagged ones in groups {a} and {b}.
 # A family mostly uses its own keys (so values grow and most commands find
-# their type), any key otherwise (so types clash).
-set ::rd_groups {}
-foreach g {a b} {
-    set keys {}
-    foreach f {s h l e z} {
-        lappend keys "{$g}${f}1"
-        if {$g eq "a"} { lappend keys "{$g}${f}2" }
+# their type), any key otherwise (so types clash). Some keys are kept out
+# of this shared keyspace (::rd_side), each set for a reason given where
+# it is used: rd_lex, rd_lcs, rd_xauto.
+proc rd_keyspace {fwd} {
+    set ::rd_fwd $fwd
+    set fams [expr {$fwd ? {s h l e z p g t} : {s h l e z}}]
+    set ::rd_groups {}
+    foreach g {a b} {
+        set keys {}
+        foreach f $fams {
+            lappend keys "{$g}${f}1"
+            if {$g eq "a"} { lappend keys "{$g}${f}2" }
+        }
+        lappend ::rd_groups $keys
     }
-    lappend ::rd_groups $keys
+    set ::rd_keys {}
+    array unset ::rd_fam
+    foreach f $fams {
+        set ::rd_fam($f) [list ${f}0 ${f}1 "{a}${f}1" "{a}${f}2" "{b}${f}1"]
+        lappend ::rd_keys ${f}0 ${f}1
+    }
+    set ::rd_keys [concat $::rd_keys {*}$::rd_groups]
+    set ::rd_side [expr {$fwd ? [concat $::rd_lex $::rd_lcs $::rd_xauto] : $::rd_lex}]
+    # the generators' own state (rd_gen_fwd's run, rd_xid_new) starts
+    # afresh, so a part replays alone
+    array unset ::rd_cur
+    set ::rd_run_left 0
+    set ::rd_run_queue {}
+    set ::rd_xms 0
+    set ::rd_xids {}
 }
-set ::rd_keys {}
-foreach f {s h l e z} {
-    set ::rd_fam($f) [list ${f}0 ${f}1 "{a}${f}1" "{a}${f}2" "{b}${f}1"]
-    lappend ::rd_keys ${f}0 ${f}1
-}
-set ::rd_keys [concat $::rd_keys {*}$::rd_groups]
 
 proc rd_key {{fam {}}} {
     if {$fam ne {} && [rd_chance 0.85]} { return [rd_pick $::rd_fam($fam)] }
@@ -492,9 +512,480 @@ proc rd_gen_error {} {
     }
 }
 
+# ---- forwarded-only commands (compat/cmd.def FWD) ----
+#
+# The families shoal-server lacks and the proxy forwards by their keys:
+# generated only over redis-server nodes (rd_keyspace 1), since
+# shoal-server nodes answer "unknown command" where the one redis-server
+# reference would not. DUMP and RESTORE are not generated: the payload
+# holds the value's encoding, and a set or hash in a hash table is dumped
+# in the order of the node's randomly seeded hash function, so two
+# servers dump the same value differently (proxy-forward.tcl covers them
+# on fixed values).
+
+# LCS keys, out of the shared keyspace so only the short values
+# rd_gen_lcs writes are there: LCS takes (len1+1)*(len2+1)*4 bytes, and
+# two 70 KB values of the shared keys would ask redis-server for 20 GB.
+set ::rd_lcs [list c0 c1 "{a}c1" "{a}c2" "{b}c1"]
+
+# Streams whose ids the node makes (XADD *), out of the shared keyspace,
+# whose streams get explicit ids only. A made id is the node's clock, so
+# it differs between the proxy's nodes and the reference: normalised
+# (rd_resp_norm xid). So do the entries' sizes in the node's listpacks
+# (each id is stored as a delta from the node's first), so where a node
+# of the stream's radix tree ends does too: approximate trimming (~,
+# LIMIT) and XINFO STREAM (radix tree counts) are never generated on them.
+set ::rd_xauto [list ta "{a}ta" "{b}ta"]
+
+# The key a run of rd_gen_fwd mostly comes back to (pick: a command giving
+# a key), chosen at the run's first use.
+proc rd_run_key {fam pick} {
+    if {![info exists ::rd_cur($fam)]} { set ::rd_cur($fam) [{*}$pick] }
+    return $::rd_cur($fam)
+}
+
+# PFADD elements: a few, or now and then hundreds to thousands of distinct
+# ones, enough for the sparse encoding to turn dense
+# (hll-sparse-max-bytes 3000).
+proc rd_hll_elems {} {
+    set out {}
+    if {[rd_chance 0.04]} {
+        set base [rd_int 0 5000]
+        for {set i [rd_int 300 2500]} {$i > 0} {incr i -1} { lappend out e[expr {$base + $i}] }
+    } else {
+        for {set i [rd_int 0 5]} {$i > 0} {incr i -1} {
+            lappend out [expr {[rd_chance 0.7] ? [rd_member] : [rd_val]}]
+        }
+    }
+    return $out
+}
+
+proc rd_gen_hll {} {
+    set k [expr {[rd_chance 0.7] ? [rd_run_key_of hll] : [rd_key p]}]
+    switch -- [rd_int 0 5] {
+        0 - 1 - 2 { return [rd_cmd [list pfadd $k {*}[rd_hll_elems]]] }
+        3 { return [rd_cmd [list pfcount $k]] }
+        4 {
+            set ks [rd_keys_together [rd_int 1 3] p]
+            return [rd_cmd [list pfcount {*}$ks] {} $ks]
+        }
+        default {
+            set ks [rd_keys_together [rd_int 1 3] p]
+            return [rd_cmd [list pfmerge {*}$ks] {} $ks]
+        }
+    }
+}
+
+# Places in a box of some 270 x 220 km, so searches find some, and now and
+# then out of the valid range.
+proc rd_lonlat {} {
+    if {[rd_chance 0.03]} { return [rd_pick {{200 10} {10 89} {x 1} {-180 -85.05112878}}] }
+    return [list [format %d.%04d [rd_int 12 14] [rd_int 0 9999]] \
+                [format %d.%04d [rd_int 37 38] [rd_int 0 9999]]]
+}
+
+# Place names: fewer than rd_member's, so searches from a member and
+# GEODIST mostly find theirs.
+proc rd_place {} { rd_pick {m0 m1 m2 m3 m4 m5 m6} }
+
+proc rd_geo_radius {} {
+    set unit [rd_pick {km km km mi m ft}]
+    set scale [dict get {km 1 mi 1 m 1000 ft 3000} $unit]
+    return [list [expr {[rd_int 0 200] * $scale}] $unit]
+}
+
+proc rd_geo_shape {} {
+    if {[rd_chance 0.6]} { return [list byradius {*}[rd_geo_radius]] }
+    lassign [rd_geo_radius] w unit
+    return [list bybox [expr {$w + 1}] [expr {[rd_int 1 300] * ($w + 1) / 100 + 1}] $unit]
+}
+
+proc rd_geo_from {} {
+    if {[rd_chance 0.5]} { return [list frommember [rd_place]] }
+    return [list fromlonlat {*}[rd_lonlat]]
+}
+
+# Search options; with (1) the WITH* ones, which STORE refuses.
+proc rd_geo_opts {with} {
+    set a {}
+    if {$with} {
+        foreach o {withcoord withdist withhash} { if {[rd_chance 0.25]} { lappend a $o } }
+    }
+    if {[rd_chance 0.4]} {
+        lappend a count [rd_pick {1 2 3 4 0}]
+        if {[rd_chance 0.3]} { lappend a any }
+    }
+    if {[rd_chance 0.5]} { lappend a [rd_pick {asc desc}] }
+    return $a
+}
+
+proc rd_gen_geo {} {
+    set k [expr {[rd_chance 0.7] ? [rd_run_key_of geo] : [rd_key g]}]
+    switch -- [rd_int 0 10] {
+        0 - 1 - 2 {
+            set a [list geoadd $k]
+            if {[rd_chance 0.2]} { lappend a {*}[rd_pick {nx xx ch {xx ch}}] }
+            for {set i [rd_int 1 6]} {$i > 0} {incr i -1} { lappend a {*}[rd_lonlat] [rd_place] }
+            return [rd_cmd $a]
+        }
+        3 { return [rd_cmd [list geodist $k [rd_place] [rd_place] {*}[rd_pick {{} km mi m ft}]]] }
+        4 { return [rd_cmd [list [rd_pick {geopos geohash}] $k [rd_place] [rd_place]]] }
+        5 - 6 { return [rd_cmd [list geosearch $k {*}[rd_geo_from] {*}[rd_geo_shape] {*}[rd_geo_opts 1]]] }
+        7 {
+            lassign [rd_keys_together 2 g] d s
+            set a [list geosearchstore $d $s {*}[rd_geo_from] {*}[rd_geo_shape] {*}[rd_geo_opts 0]]
+            if {[rd_chance 0.4]} { lappend a storedist }
+            return [rd_cmd $a {} [list $d $s]]
+        }
+        default {
+            # GEORADIUS key lon lat r unit ..., GEORADIUSBYMEMBER key member
+            # r unit ..., _RO or with STORE / STOREDIST keys (both: the
+            # last one is the node's; the proxy wants every one with key)
+            set name [rd_pick {georadius georadiusbymember}]
+            set at [expr {$name eq "georadius" ? [rd_lonlat] : [list [rd_place]]}]
+            if {[rd_chance 0.3]} {
+                return [rd_cmd [list ${name}_ro $k {*}$at {*}[rd_geo_radius] {*}[rd_geo_opts 1]]]
+            }
+            if {[rd_chance 0.4]} {
+                return [rd_cmd [list $name $k {*}$at {*}[rd_geo_radius] {*}[rd_geo_opts 1]]]
+            }
+            set ks [rd_keys_together [rd_int 2 3] g]
+            set st {}
+            foreach d [lrange $ks 1 end] { lappend st [rd_pick {store storedist}] $d }
+            set opts [expr {[rd_chance 0.5] ? [concat $st [rd_geo_opts 0]] : [concat [rd_geo_opts 0] $st]}]
+            return [rd_cmd [list $name [lindex $ks 0] {*}$at {*}[rd_geo_radius] {*}$opts] {} $ks]
+        }
+    }
+}
+
+proc rd_bf_type {} { rd_pick [list u[rd_int 1 63] i[rd_int 1 64] u8 i8 u1 i64 u64] }
+proc rd_bf_off {} { rd_pick [list [rd_int 0 100] [rd_int 0 100] #[rd_int 0 6] -1] }
+
+# BITFIELD operations; BITFIELD_RO (ro 1) takes GET only.
+proc rd_bf_ops {ro} {
+    set a {}
+    for {set i [rd_int 1 4]} {$i > 0} {incr i -1} {
+        switch -- [expr {$ro ? "get" : [rd_pick {get set incrby overflow}]}] {
+            get { lappend a get [rd_bf_type] [rd_bf_off] }
+            set { lappend a set [rd_bf_type] [rd_bf_off] [rd_pick [list [rd_int -300 300] 9223372036854775807 x]] }
+            incrby { lappend a incrby [rd_bf_type] [rd_bf_off] [rd_int -200 200] }
+            overflow { lappend a overflow [rd_pick {wrap sat fail}] }
+        }
+    }
+    return $a
+}
+
+# Bit commands over the strings' keys.
+proc rd_gen_bits {} {
+    set k [rd_key s]
+    switch -- [rd_int 0 5] {
+        0 - 1 {
+            set a [list bitpos $k [rd_pick {0 1 1 2}]]
+            switch -- [rd_int 0 3] {
+                1 { lappend a [rd_int -10 40] }
+                2 { lappend a [rd_int -10 40] [rd_int -10 40] }
+                3 { lappend a [rd_int -10 40] [rd_int -10 300] [rd_pick {byte bit}] }
+            }
+            return [rd_cmd $a]
+        }
+        2 - 3 { return [rd_cmd [list bitfield $k {*}[rd_bf_ops 0]]] }
+        4 { return [rd_cmd [list bitfield_ro $k {*}[rd_bf_ops 1]]] }
+        default {
+            set op [rd_pick {and or xor not}]
+            # NOT takes one source (two: the node's error)
+            set n [expr {$op eq "not" ? [rd_pick {2 2 2 3}] : [rd_int 2 4]}]
+            set ks [rd_keys_together $n s]
+            return [rd_cmd [list bitop $op {*}$ks] {} $ks]
+        }
+    }
+}
+
+proc rd_lcs_val {} {
+    set v {}
+    for {set i [rd_int 0 24]} {$i > 0} {incr i -1} { append v [rd_pick {a b c d}] }
+    return $v
+}
+
+# LCS over rd_lcs, whose values stay short (see there).
+proc rd_gen_lcs {} {
+    set k [rd_pick $::rd_lcs]
+    switch -- [rd_int 0 7] {
+        0 - 1 { return [rd_cmd [list set $k [rd_lcs_val]]] }
+        2 { return [rd_cmd [list append $k [rd_lcs_val]]] }
+        3 { return [rd_cmd [rd_pick [list [list del $k] [list rpush $k m0]]]] }
+        default {
+            if {[rd_chance 0.8]} {
+                set from [rd_pick [list [list "{a}c1" "{a}c2"] [list "{b}c1"]]]
+                set ks [list [rd_pick $from] [rd_pick $from]]
+            } else {
+                set ks [list [rd_pick $::rd_lcs] [rd_pick $::rd_lcs]]
+            }
+            set a [list lcs {*}$ks]
+            switch -- [rd_int 0 4] {
+                1 { lappend a len }
+                2 - 3 {
+                    lappend a idx
+                    if {[rd_chance 0.5]} { lappend a minmatchlen [rd_int 0 4] }
+                    if {[rd_chance 0.5]} { lappend a withmatchlen }
+                }
+                4 { lappend a {*}[rd_pick {{len idx} {idx minmatchlen x} {bogus}}] }
+            }
+            return [rd_cmd $a {} $ks]
+        }
+    }
+}
+
+proc rd_gen_zintercard {} {
+    if {[rd_chance 0.1]} {
+        # a numkeys redis-server refuses: where keyless commands go, for its error
+        return [rd_cmd [list zintercard [rd_pick {0 -1 x 3}] [rd_key z]]]
+    }
+    set ks [rd_keys_together [rd_int 1 3] z]
+    set a [list zintercard [llength $ks] {*}$ks {*}[rd_pick {{} {} {limit 0} {limit 1} {limit 2} {limit -1}}]]
+    return [rd_cmd $a {} $ks]
+}
+
+# ---- streams ----
+
+# A stream key: the shared t keys mostly, else one of rd_xauto; mostly
+# the run's (rd_run_key).
+proc rd_xkey {} {
+    if {[rd_chance 0.7]} { return [rd_run_key_of stream] }
+    return [rd_xkey_any]
+}
+
+proc rd_xkey_any {} {
+    if {[rd_chance 0.2]} { return [rd_pick $::rd_xauto] }
+    return [rd_key t]
+}
+
+# An explicit id for XADD: mostly past every one before (the last 12 are
+# kept in ::rd_xids), else ms-* (the node numbers the sequence:
+# deterministic), or one likely too small.
+proc rd_xid_new {} {
+    set p [expr {rand()}]
+    if {$p < 0.9} {
+        set id "[incr ::rd_xms]-[rd_pick {0 0 1 2}]"
+        set ::rd_xids [lrange [linsert $::rd_xids 0 $id] 0 11]
+        return [expr {$p < 0.75 ? $id : "$::rd_xms-*"}]
+    }
+    return [rd_pick [list 0-0 0-1 [rd_int 1 [expr {$::rd_xms + 1}]] "[rd_int 1 [expr {$::rd_xms + 1}]]-*" 1-x]]
+}
+
+# An id that an entry may have: one of the last given to XADD mostly.
+proc rd_xid_old {} {
+    if {[llength $::rd_xids] && [rd_chance 0.7]} { return [rd_pick $::rd_xids] }
+    return "[rd_int [expr {max(0, $::rd_xms - 15)}] $::rd_xms]-[rd_pick {0 0 0 1 2}]"
+}
+proc rd_xstart {} { rd_pick [list - - - [rd_xid_old] ([rd_xid_old] [rd_int 0 $::rd_xms]] }
+proc rd_xend {} { rd_pick [list + + + [rd_xid_old] ([rd_xid_old] [rd_int 0 $::rd_xms]] }
+proc rd_xval {} { expr {[rd_chance 0.8] ? [rd_member] : [rd_val]} }
+proc rd_xgroup {} { expr {[rd_chance 0.85] ? "grpA" : "grpB"} }
+proc rd_xconsumer {} { rd_pick {alice alice bob carol} }
+
+# MAXLEN / MINID trimming: exact, or approximate (~, LIMIT) on the shared
+# streams only (auto 0, see rd_xauto).
+proc rd_xtrim_opts {auto} {
+    set strat [rd_pick {maxlen minid}]
+    set at [expr {$strat eq "maxlen" ? [rd_int 0 8] : [rd_xid_old]}]
+    if {$auto || [rd_chance 0.5]} { return [list $strat {*}[rd_pick {{} =}] $at] }
+    set a [list $strat ~ $at]
+    if {[rd_chance 0.4]} { lappend a limit [rd_int 0 50] }
+    return $a
+}
+
+proc rd_gen_xadd {} {
+    set k [rd_xkey]
+    set auto [expr {$k in $::rd_xauto}]
+    set a [list xadd $k]
+    if {[rd_chance 0.1]} { lappend a nomkstream }
+    if {[rd_chance 0.2]} { lappend a {*}[rd_xtrim_opts $auto] }
+    lappend a [expr {$auto ? "*" : [rd_xid_new]}]
+    for {set i [rd_int 1 3]} {$i > 0} {incr i -1} { lappend a [rd_field] [rd_xval] }
+    return [rd_cmd $a xid]
+}
+
+# Keys for XREAD / XREADGROUP (the first half after STREAMS): 1-3 of a
+# group mostly, now and then with a stream of rd_xauto.
+proc rd_xstreams {} {
+    set ks [expr {[rd_chance 0.7] ? [list [rd_xkey]] : [rd_keys_together [rd_pick {1 1 2 3}] t]}]
+    if {[rd_chance 0.1]} { lappend ks [rd_pick $::rd_xauto] }
+    return $ks
+}
+
+proc rd_gen_xread {} {
+    set ks [rd_xstreams]
+    set a [list xread]
+    if {[rd_chance 0.5]} { lappend a count [rd_int 1 3] }
+    lappend a streams {*}$ks
+    # $ without BLOCK: what comes after now, so nothing
+    foreach k $ks { lappend a [rd_pick [list 0 0-0 \$ [rd_xid_old] [rd_xid_old]]] }
+    return [rd_cmd $a xid $ks]
+}
+
+proc rd_gen_xreadgroup {} {
+    set ks [expr {[rd_chance 0.6] ? [list [rd_run_key_of stream]] : [rd_xstreams]}]
+    set a [list xreadgroup group [rd_xgroup] [rd_xconsumer]]
+    if {[rd_chance 0.5]} { lappend a count [rd_int 1 3] }
+    if {[rd_chance 0.2]} { lappend a noack }
+    lappend a streams {*}$ks
+    foreach k $ks { lappend a [rd_pick [list > > > > > > 0 [rd_xid_old]]] }
+    return [rd_cmd $a xid $ks]
+}
+
+proc rd_gen_xgroup {} {
+    set k [rd_xkey]
+    set g [rd_xgroup]
+    switch -- [rd_int 0 6] {
+        0 - 1 - 2 - 3 {
+            set a [list xgroup create $k $g [rd_pick [list 0 \$ [rd_xid_old]]]]
+            if {[rd_chance 0.8]} { lappend a mkstream }
+            if {[rd_chance 0.1]} { lappend a entriesread [rd_int 0 5] }
+            return [rd_cmd $a xid]
+        }
+        4 { return [rd_cmd [list xgroup setid $k $g [rd_pick [list 0 \$ [rd_xid_old]]]] xid] }
+        5 { return [rd_cmd [list xgroup [rd_pick {destroy createconsumer}] $k $g {*}[rd_pick [list {} [rd_xconsumer]]]]] }
+        default { return [rd_cmd [list xgroup delconsumer $k $g [rd_xconsumer]]] }
+    }
+}
+
+# XPENDING's summary, or (xpend) the extended form, each entry's idle
+# time masked; IDLE filters by the clock, so only IDLE 0.
+proc rd_gen_xpending {k} {
+    set a [list xpending $k [rd_xgroup]]
+    if {[rd_chance 0.5]} { return [rd_cmd $a xid] }
+    if {[rd_chance 0.2]} { lappend a idle 0 }
+    lappend a [rd_xstart] [rd_xend] [rd_int 0 5]
+    if {[rd_chance 0.4]} { lappend a [rd_xconsumer] }
+    return [rd_cmd $a xpend]
+}
+
+# XCLAIM and XAUTOCLAIM with min-idle-time 0 (any other compares the
+# entries' idle times with the clock).
+proc rd_gen_xclaim {k} {
+    if {[rd_chance 0.5]} {
+        set a [list xclaim $k [rd_xgroup] [rd_xconsumer] 0]
+        for {set i [rd_int 1 3]} {$i > 0} {incr i -1} { lappend a [rd_xid_old] }
+        foreach o {justid force {retrycount 5}} { if {[rd_chance 0.2]} { lappend a {*}$o } }
+        return [rd_cmd $a xid]
+    }
+    set a [list xautoclaim $k [rd_xgroup] [rd_xconsumer] 0 [rd_pick [list 0 0-0 [rd_xid_old]]]]
+    if {[rd_chance 0.5]} { lappend a count [rd_int 1 5] }
+    if {[rd_chance 0.3]} { lappend a justid }
+    return [rd_cmd $a xid]
+}
+
+proc rd_gen_stream {} {
+    set k [rd_xkey]
+    switch -- [rd_int 0 29] {
+        0 - 1 - 2 - 3 - 4 - 5 - 6 { return [rd_gen_xadd] }
+        7 - 8 - 9 { return [rd_gen_xgroup] }
+        10 - 11 - 12 { return [rd_gen_xreadgroup] }
+        13 - 14 {
+            set a [list xack $k [rd_xgroup]]
+            for {set i [rd_int 1 3]} {$i > 0} {incr i -1} { lappend a [rd_xid_old] }
+            return [rd_cmd $a]
+        }
+        15 - 16 { return [rd_gen_xpending $k] }
+        17 - 18 { return [rd_gen_xclaim $k] }
+        19 - 20 { return [rd_cmd [list xrange $k [rd_xstart] [rd_xend] {*}[rd_pick {{} {} {count 2}}]] xid] }
+        21 { return [rd_cmd [list xrevrange $k [rd_xend] [rd_xstart] {*}[rd_pick {{} {count 1}}]] xid] }
+        22 - 23 { return [rd_gen_xread] }
+        24 { return [rd_cmd [list xlen $k]] }
+        25 {
+            set a [list xdel $k]
+            for {set i [rd_int 1 3]} {$i > 0} {incr i -1} { lappend a [rd_xid_old] }
+            return [rd_cmd $a]
+        }
+        26 { return [rd_cmd [list xtrim $k {*}[rd_xtrim_opts [expr {$k in $::rd_xauto}]]]] }
+        27 { return [rd_cmd [list xinfo groups $k] xid] }
+        28 {
+            # never on rd_xauto (see there)
+            return [rd_cmd [list xinfo stream [expr {$k in $::rd_xauto ? [rd_key t] : $k}]]]
+        }
+        default {
+            # on the shared streams only: the ids of rd_xauto are unknown
+            return [rd_cmd [list xsetid [rd_key t] [rd_pick [list [rd_xid_old] [rd_xid_new]]]]]
+        }
+    }
+}
+
+# Wrong argument counts (the proxy answers them itself, in redis-server's
+# words) and forms only the node refuses.
+proc rd_gen_fwd_error {} {
+    rd_cmd [rd_pick {{pfadd} {pfcount} {pfmerge} {geoadd g0 1 2} {geodist g0 m0}
+        {geopos} {geohash} {georadius g0 1 2 3} {georadiusbymember g0 m0 1}
+        {geosearch g0 frommember m0 byradius} {geosearchstore g0 g1 x} {bitpos s0}
+        {bitfield} {bitop and s0} {bitop} {lcs c0} {zintercard 1} {xadd t0 1-1 f}
+        {xadd t0} {xlen} {xlen t0 x} {xrange t0 -} {xrevrange t0 +} {xdel t0} {xtrim t0 maxlen}
+        {xgroup} {xgroup create t0} {xgroup help} {xinfo} {xinfo help} {xread count}
+        {xread streams} {xreadgroup group grpA alice} {xack t0 grpA} {xpending t0}
+        {xclaim t0 grpA alice 0} {xsetid t0}}]
+}
+
+# Forwarded-only commands come in runs of 1-20 of one family (streams
+# 5-30: a consumer group's work takes a few steps), a run
+# mostly on one key (rd_run_key), which it often begins by deleting (a
+# value of another family left there would stay: no command of these
+# families overwrites one) and filling: spread over the whole mix and all
+# their keys, a stream or a geo set would seldom get past an entry or
+# two, or keep a consumer group, before DEL or FLUSHDB came by, and reads
+# would find nothing.
+proc rd_gen_fwd {} {
+    if {$::rd_run_left <= 0} {
+        set r [expr {rand()}]
+        set fam [expr {$r < 0.12 ? "hll" : $r < 0.32 ? "geo" : $r < 0.44 ? "bits" :
+            $r < 0.49 ? "lcs" : $r < 0.54 ? "zintercard" : "stream"}]
+        set ::rd_run_fam $fam
+        set ::rd_run_left [expr {$fam eq "stream" ? [rd_int 5 30] : [rd_int 1 20]}]
+        array unset ::rd_cur
+        set ::rd_run_queue {}
+        if {$fam in {hll geo stream}} {
+            if {[rd_chance 0.5]} { lappend ::rd_run_queue [rd_cmd [list del [rd_run_key_of $fam]]] }
+            if {[rd_chance [expr {$fam eq "stream" ? 0.9 : 0.8}]]} { lappend ::rd_run_queue [rd_gen_fill $fam] }
+        }
+    }
+    incr ::rd_run_left -1
+    if {[llength $::rd_run_queue]} {
+        set ::rd_run_queue [lassign $::rd_run_queue c]
+        return $c
+    }
+    if {[rd_chance 0.03]} { return [rd_gen_fwd_error] }
+    return [rd_gen_$::rd_run_fam]
+}
+
+proc rd_run_key_of {fam} {
+    switch -- $fam {
+        hll { return [rd_run_key p {rd_key p}] }
+        geo { return [rd_run_key g {rd_key g}] }
+        default { return [rd_run_key t rd_xkey_any] }
+    }
+}
+
+# A run's filling: a stream with a consumer group (so the group's
+# commands have one to work on), a geo set of a few places.
+proc rd_gen_fill {fam} {
+    set k [rd_run_key_of $fam]
+    switch -- $fam {
+        geo {
+            set a [list geoadd $k]
+            for {set i [rd_int 3 8]} {$i > 0} {incr i -1} { lappend a {*}[rd_lonlat] [rd_place] }
+            return [rd_cmd $a]
+        }
+        stream { return [rd_cmd [list xgroup create $k grpA [rd_pick {0 $}] mkstream] xid] }
+        default { return [rd_cmd [list pfadd $k {*}[rd_hll_elems]]] }
+    }
+}
+
+# Over redis-server nodes (rd_fwd) about a third are forwarded-only
+# commands (rd_gen_fwd's runs, one begun at 4% of the others), and FLUSHDB
+# / FLUSHALL come 30% as often: a stream would seldom keep a consumer
+# group long enough to deliver and acknowledge entries in the 200
+# commands between two flushes.
 proc rd_gen_resp {} {
     set r [expr {rand()}]
-    if {$r < 0.26} { set c [rd_gen_string]
+    if {$::rd_fwd && ($::rd_run_left > 0 || [rd_chance 0.04])} { set c [rd_gen_fwd]
+    } elseif {$r < 0.26} { set c [rd_gen_string]
     } elseif {$r < 0.42} { set c [rd_gen_keyspace]
     } elseif {$r < 0.54} { set c [rd_gen_hash]
     } elseif {$r < 0.68} { set c [rd_gen_list]
@@ -502,7 +993,7 @@ proc rd_gen_resp {} {
     } elseif {$r < 0.89} { set c [rd_gen_zset]
     } elseif {$r < 0.92} { set c [rd_gen_lex]
     } elseif {$r < 0.94} { set c [rd_gen_sort]
-    } elseif {$r < 0.995} { set c [rd_gen_error]
+    } elseif {$r < 0.995 || ($::rd_fwd && [rd_chance 0.7])} { set c [rd_gen_error]
     } else { set c [rd_cmd [list [rd_pick {flushdb flushall}]]] }
     # command names in any case
     if {[rd_chance 0.08]} {
@@ -560,6 +1051,18 @@ proc rd_resp_elems {raw} {
 
 proc rd_resp_norm {norm raw} {
     switch -- $norm {
+        xpend {
+            # an extended XPENDING entry: id, consumer, idle ms, deliveries
+            regsub -all {(\*4\r\n\$[0-9]+\r\n[0-9]+-[0-9]+\r\n\$[0-9]+\r\n[^\r]*\r\n):[0-9]+\r\n} \
+                $raw "\\1:<idle>\r\n" raw
+            return [rd_resp_norm xid $raw]
+        }
+        xid {
+            # stream ids the node made (XADD * on rd_xauto): its clock in
+            # ms, 13 digits from 2001 to 2286; explicit ids stay far below
+            regsub -all {\$[0-9]+\r\n1[0-9]{12}-[0-9]+\r\n} $raw "\$<n>\r\n<auto-id>\r\n" raw
+            return $raw
+        }
         ttl {
             if {[regexp {^:([0-9]+)\r\n$} $raw]} { return ":>=0\r\n" }
         }
@@ -585,7 +1088,7 @@ proc rd_resp_norm {norm raw} {
 # Node index of every key of the keyspace, from the proxy.
 proc rd_resp_routes {} {
     array unset ::rd_route
-    foreach k $::rd_keys { set ::rd_route($k) [lindex [r proxy route $k] 2] }
+    foreach k [concat $::rd_keys $::rd_side] { set ::rd_route($k) [lindex [r proxy route $k] 2] }
 }
 
 proc rd_must_refuse {together} {
@@ -625,6 +1128,23 @@ proc rd_resp_read {c n} {
     return $out
 }
 
+# Forwarded-only commands answered through the proxy with neither an
+# error nor an empty or null reply, by name: the generator must reach
+# what they do, not only their errors. Those of ::rd_fwd_core must each be
+# reached in a sequence of 5000 commands or more (the default; some come
+# a handful of times in 3000).
+set ::rd_fwd_core {pfadd pfcount pfmerge geoadd geosearch geosearchstore georadius
+    bitpos bitfield bitop lcs zintercard xadd xlen xrange xread xreadgroup xack xpending
+    xgroup xautoclaim xinfo}
+
+proc rd_fwd_note {argv reply} {
+    if {!$::rd_fwd || [string index $reply 0] eq "-" || $reply in {"*0\r\n" "*-1\r\n" "$-1\r\n"}} {
+        return
+    }
+    set name [string tolower [lindex $argv 0]]
+    if {[lsearch -exact $::rd_fwd_core $name] >= 0} { dict incr ::rd_fwd_ok $name }
+}
+
 # Compares a batch's replies; returns how many commands were refused.
 proc rd_resp_check {what cmds skip preplies rreplies} {
     set refused 0
@@ -647,6 +1167,7 @@ proc rd_resp_check {what cmds skip preplies rreplies} {
                 fail "$where\n  proxy:     [rd_show $mine]\n  reference:\
                     [rd_show $theirs][rd_context $cmds $i]"
             }
+            rd_fwd_note $argv $mine
         }
         incr i
     }
@@ -682,7 +1203,7 @@ proc rd_resp_run {what px ref n} {
 # interleaving gives each the replies it would get alone.
 proc rd_resp_client_keys {ci} {
     set map {}
-    foreach k [concat $::rd_keys $::rd_lex] { lappend map $k $k:c$ci }
+    foreach k [concat $::rd_keys $::rd_side] { lappend map $k $k:c$ci }
     return $map
 }
 
@@ -734,9 +1255,14 @@ proc rd_resp_concurrent {nclients rounds} {
     foreach c [concat $pxs $refs] { $c close }
 }
 
+proc rd_raw_norm {c argv norm} {
+    $c raw [resp_encode $argv]
+    return [rd_resp_norm $norm [$c read_raw]]
+}
+
 # The keyspace of both sides, compared once the sequence is over.
 proc rd_resp_dump_same {px ref} {
-    foreach k [concat $::rd_keys $::rd_lex] {
+    foreach k [concat $::rd_keys $::rd_side] {
         set a [$px type $k]
         set b [$ref type $k]
         assert_equal $a $b "type of $k"
@@ -746,6 +1272,11 @@ proc rd_resp_dump_same {px ref} {
             set { assert_equal [lsort [$px smembers $k]] [lsort [$ref smembers $k]] "set $k" }
             zset { assert_equal [$px zrange $k 0 -1 withscores] [$ref zrange $k 0 -1 withscores] "zset $k" }
             hash { assert_equal [lsort -stride 2 [$px hgetall $k]] [lsort -stride 2 [$ref hgetall $k]] "hash $k" }
+            stream {
+                foreach c [list [list xrange $k - +] [list xinfo groups $k]] {
+                    assert_equal [rd_raw_norm $px $c xid] [rd_raw_norm $ref $c xid] "stream $k: $c"
+                }
+            }
         }
     }
 }
@@ -758,6 +1289,8 @@ proc rd_resp_part {part kind nnodes} {
                 test "randdiff RESP: $::rd_n random commands, then 10 clients interleaved, proxy over $nnodes $kind nodes\
                         = one redis-server" {
                     rd_srand $part
+                    rd_keyspace [expr {$kind eq "redis"}]
+                    set ::rd_fwd_ok {}
                     rd_resp_routes
                     # the keyspace is spread: some multi-key commands are refused
                     set used {}
@@ -772,6 +1305,14 @@ proc rd_resp_part {part kind nnodes} {
                     rd_seeded { rd_resp_concurrent 10 [expr {[rd_sanitized] ? 8 : 12}] }
                     # the generator reached both outcomes of the refusal check
                     assert {$refused > 0}
+                    if {$::verbose && $::rd_fwd} { puts "forwarded commands answered: $::rd_fwd_ok" }
+                    if {$::rd_fwd && $::rd_n >= 5000} {
+                        foreach name $::rd_fwd_core {
+                            if {![dict exists $::rd_fwd_ok $name]} {
+                                fail "[rd_replay]: no $name answered (only errors or empty replies)"
+                            }
+                        }
+                    }
                     $px close
                     $ref close
                 }
