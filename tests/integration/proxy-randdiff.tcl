@@ -585,8 +585,9 @@ proc rd_lonlat {} {
 }
 
 # Place names: fewer than rd_member's, so searches from a member and
-# GEODIST mostly find theirs.
-proc rd_place {} { rd_pick {m0 m1 m2 m3 m4 m5 m6} }
+# GEODIST mostly find theirs; one named like GEORADIUS's option (the
+# member of GEORADIUSBYMEMBER is not a STORE keyword).
+proc rd_place {} { rd_pick {m0 m1 m2 m3 m4 m5 m6 store} }
 
 proc rd_geo_radius {} {
     set unit [rd_pick {km km km mi m ft}]
@@ -781,7 +782,9 @@ proc rd_xstart {} { rd_pick [list - - - [rd_xid_old] ([rd_xid_old] [rd_int 0 $::
 proc rd_xend {} { rd_pick [list + + + [rd_xid_old] ([rd_xid_old] [rd_int 0 $::rd_xms]] }
 proc rd_xval {} { expr {[rd_chance 0.8] ? [rd_member] : [rd_val]} }
 proc rd_xgroup {} { expr {[rd_chance 0.85] ? "grpA" : "grpB"} }
-proc rd_xconsumer {} { rd_pick {alice alice bob carol} }
+# consumers: one named like XREADGROUP's keyword (GROUP takes two
+# arguments, whatever they are called)
+proc rd_xconsumer {} { rd_pick {alice alice bob carol streams} }
 
 # MAXLEN / MINID trimming: exact, or approximate (~, LIMIT) on the shared
 # streams only (auto 0, see rd_xauto).
