@@ -33,6 +33,13 @@ static uint32_t name_hash(uint32_t seed, const char *s, size_t len)
     return h;
 }
 
+/* The table's name equals name[0..len), any case; the length first, since
+ * a client's name may hold a NUL where strncasecmp would stop. */
+static int name_is(const char *table_name, const char *name, size_t len)
+{
+    return strlen(table_name) == len && strncasecmp(table_name, name, len) == 0;
+}
+
 static void index_build(void)
 {
     for (int i = 0; i < CMD_ID__COUNT; i++) {
@@ -53,8 +60,7 @@ static const struct cmd_desc *lookup(int parent, const char *name, size_t len)
     uint32_t h = name_hash(seed, name, len) & (INDEX_SIZE - 1);
     while (index_slots[h]) {
         const struct cmd_desc *d = &cmd_table[index_slots[h] - 1];
-        if (d->parent == parent && strncasecmp(d->name, name, len) == 0 && d->name[len] == '\0')
-            return d;
+        if (d->parent == parent && name_is(d->name, name, len)) return d;
         h = (h + 1) & (INDEX_SIZE - 1);
     }
     return NULL;
@@ -85,7 +91,7 @@ const struct cmd_fwd *cmd_lookup_fwd(const char *name, size_t len)
 {
     for (size_t i = 0; i < sizeof fwd_table / sizeof fwd_table[0]; i++) {
         const struct cmd_fwd *f = &fwd_table[i];
-        if (strncasecmp(f->name, name, len) == 0 && f->name[len] == '\0') return f;
+        if (name_is(f->name, name, len)) return f;
     }
     return NULL;
 }

@@ -203,6 +203,10 @@ fwd_nodes_run shoal-resp 2 {
             set name [lindex $cmd 0]
             assert_error "ERR unknown command '$name', with args beginning with:*" {r {*}$cmd}
         }
+        # a name with a NUL inside is no forwarded command (the lookup
+        # read past the table's name for it)
+        assert_match "-ERR unknown command 'pfadd*" \
+            [::harness::exchange [srv 0 client] "*2\r\n\$10\r\npfadd\0xyzw\r\n\$1\r\nk\r\n" 1]
         # and the proxy serves on
         assert_equal [r set k v] OK
         assert_equal [r get k] v

@@ -44,6 +44,10 @@ TEST(fwd_lookup)
     CHECK(cmd_lookup_fwd("pfaddx", 5) != NULL);          /* len bounds the name */
     CHECK(fwd("") == NULL);
     CHECK(fwd("get") == NULL);                           /* the node's commands are not FWD */
+    /* a name with a NUL inside (RESP allows it) is no command, and is not
+     * read past: strncasecmp stops at the NUL, the length must not */
+    CHECK(cmd_lookup_fwd("pfadd\0xyzw", 10) == NULL);
+    CHECK(cmd_lookup("get\0xyzwvu", 10) == NULL);
 }
 
 /* Every FWD name is unknown to the main table (else the proxy would never
